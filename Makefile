@@ -1,0 +1,43 @@
+# casework — the two set-up commands are `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+FLASK := $(VENV)/bin/flask --app wsgi
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+export CASEWORK_ENV ?= development
+
+.PHONY: run test install install-test bench bench-crypto lint demo-db clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e .
+	touch $(STAMP)
+
+$(TEST_STAMP): $(STAMP) pyproject.toml
+	$(PIP) install --quiet -e '.[test]'
+	touch $(TEST_STAMP)
+
+install: $(STAMP)
+install-test: $(TEST_STAMP)
+
+## Install, initialise SQLite with demo data, print the demo logins, serve on :5000.
+run: install
+	$(FLASK) casework init
+	$(FLASK) casework demo
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+## Install the test extra and run the whole suite on SQLite, then on PostgreSQL.
+test: install-test
+	$(PY) scripts/test_all.py -q -p no:cacheprovider
+
+lint: install-test
+	$(VENV)/bin/ruff check casework workflows tests bench scripts
+
+bench: install-test
+	$(PY) bench/crypto_micro.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

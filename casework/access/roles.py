@@ -1,0 +1,65 @@
+"""Roles as named sets of permissions (DESIGN.md "Who uses it").
+
+Kept as data so that a review of who may do what reads one table, and so the authorization
+matrix test can be checked against it.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+ROLES = ("social_worker", "supervisor", "statistician", "administrator", "auditor")
+
+PERMISSIONS = (
+    "case.read",  # see cases of the subtree (identity subject to need-to-know)
+    "case.read_identity",  # see identity fields where need-to-know allows
+    "case.create",
+    "case.update",
+    "case.transition",
+    "case.assign",
+    "case.approve",  # closures, transfers, reopen, forced moves
+    "case.break_glass",  # reveal a masked identity by giving a reason (audited)
+    "note.write",
+    "referral.manage",
+    "people.search",
+    "report.view",
+    "user.manage",
+    "unit.manage",
+    "audit.read",
+    "keys.rotate",
+)
+
+_WORKER = frozenset(
+    {
+        "case.read",
+        "case.read_identity",
+        "case.create",
+        "case.update",
+        "case.transition",
+        "case.break_glass",
+        "note.write",
+        "referral.manage",
+        "people.search",
+    }
+)
+
+ROLE_PERMISSIONS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
+    {
+        "social_worker": _WORKER,
+        "supervisor": _WORKER | {"case.assign", "case.approve", "report.view"},
+        "statistician": frozenset({"report.view"}),
+        "administrator": frozenset({"user.manage", "unit.manage", "keys.rotate"}),
+        "auditor": frozenset({"audit.read"}),
+    }
+)
+
+#: Roles that may hold case content at all. Everything else sees no row about a person.
+CASE_ROLES = frozenset({"social_worker", "supervisor"})
+
+
+def permissions_of(roles: set[str] | frozenset[str]) -> frozenset[str]:
+    """The union of the permissions of ``roles``."""
+    granted: set[str] = set()
+    for role in roles:
+        granted |= ROLE_PERMISSIONS.get(role, frozenset())
+    return frozenset(granted)

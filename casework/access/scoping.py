@@ -1,0 +1,72 @@
+"""The one way to query cases: scoped in SQL to the units where the caller holds a permission.
+
+Every list, read, search, export and statistic starts from ``scoped_cases`` (or filters with
+``case_scope_condition``), so an endpoint cannot forget the scope: there is no other query helper
+for cases, and the authorization-matrix test walks every route to prove it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, false, or_, select
+from sqlalchemy.orm import aliased
+
+from casework.access.roles import ROLE_PERMISSIONS
+from casework.cases.models import Case
+from casework.units.models import Unit, escape_like
+
+
+def scope_paths(user: Any, permission: str) -> list[str]:
+    """Paths of the units where ``user`` holds a role granting ``permission``.
+
+    Nested paths are folded (a province path already covers its communes), which keeps the SQL
+    condition short.
+    """
+    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
+        return []
+    paths = sorted(
+        {a.unit.path for a in user.roles if permission in ROLE_PERMISSIONS.get(a.role, ())}
+    )
+    folded: list[str] = []
+    for path in paths:
+        if not any(path.startswith(kept) for kept in folded):
+            folded.append(path)
+    return folded
+
+
+def path_condition(column: Any, paths: list[str]) -> Any:
+    """SQL: ``column`` lies under one of ``paths`` (false when there are none)."""
+    if not paths:
+        return false()
+    return or_(*(column.like(escape_like(p) + "%", escape="\\") for p in paths))
+
+
+_TransferUnit = aliased(Unit)
+
+
+def case_scope_condition(user: Any, permission: str = "case.read") -> Any:
+    """SQL condition on ``Case``/``Unit`` (joined) limiting to the caller's scope.
+
+    A case waiting for transfer is also visible (read-only) to the receiving unit, so its
+    supervisor can accept or refuse it.
+    """
+    paths = scope_paths(user, permission)
+    incoming = Case.transfer_to_unit_id.in_(
+        select(_TransferUnit.id).where(path_condition(_TransferUnit.path, paths))
+    )
+    return or_(path_condition(Unit.path, paths), incoming) if paths else false()
+
+
+def scoped_cases(user: Any, permission: str = "case.read") -> Select:
+    """``SELECT case_file … JOIN unit`` restricted to what ``user`` may see with ``permission``."""
+    return (
+        select(Case)
+        .join(Unit, Case.unit_id == Unit.id)
+        .where(case_scope_condition(user, permission))
+    )
+
+
+def unit_in_scope(user: Any, unit: Unit, permission: str) -> bool:
+    """True when ``unit`` lies in a subtree where ``user`` holds ``permission``."""
+    return any(unit.path.startswith(p) for p in scope_paths(user, permission))

@@ -1,0 +1,80 @@
+"""Users, the roles they hold in units, their sessions and API tokens."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casework.crypto.orm import EncryptedField
+from casework.extensions import db
+from casework.model_base import UUIDPrimaryKey, timestamp_column
+from casework.units.models import Unit
+
+
+class User(UUIDPrimaryKey, db.Model):
+    __tablename__ = "user_account"
+
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("unit.id"), index=True)
+    organisation_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organisation.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    locale: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime] = timestamp_column()
+    password_changed_at: Mapped[datetime] = timestamp_column()
+    # Throttling: exponential lockout per account, whatever address the attempts come from.
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # TOTP: the secret is encrypted like any personal datum; the last accepted time step is
+    # kept so that a code cannot be replayed.
+    totp_secret_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
+    totp_secret = EncryptedField("totp_secret_ct")
+    totp_confirmed: Mapped[bool] = mapped_column(default=False)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+
+    unit: Mapped[Unit] = relationship(lazy="joined")
+    roles: Mapped[list[RoleAssignment]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"
+
+    # flask-login protocol
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    @property
+    def role_names(self) -> set[str]:
+        return {assignment.role for assignment in self.roles}
+
+
+class RoleAssignment(UUIDPrimaryKey, db.Model):
+    """A role held in a unit; it reaches that unit and every unit below it."""
+
+    __tablename__ = "role_assignment"
+    __table_args__ = (UniqueConstraint("user_id", "role", "unit_id"),)
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id"), index=True)
+    role: Mapped[str] = mapped_column(String(32))
+    unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("unit.id"), index=True)
+    granted_at: Mapped[datetime] = timestamp_column()
+
+    user: Mapped[User] = relationship(back_populates="roles")
+    unit: Mapped[Unit] = relationship(lazy="joined")

@@ -1,0 +1,209 @@
+"""Writing and verifying the audit chain.
+
+``record()`` queues an entry on the current database session; the entries are chained and
+inserted by a ``before_commit`` hook, inside the same transaction as the change they describe, so
+the change and its audit row commit together or not at all. Chaining needs the previous row, so
+writers are serialised while they append: PostgreSQL takes a transaction-scoped advisory lock;
+SQLite transactions already run one writer at a time (see ``casework.database``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import event, select, text
+from sqlalchemy.orm import Session
+
+from casework.audit.models import AuditEvent
+from casework.crypto import current_keyring
+from casework.model_base import utcnow
+
+GENESIS = "0" * 64
+_PENDING = "casework_audit_pending"
+_ADVISORY_LOCK_ID = 0x6361_7365  # "case"
+
+
+@dataclass
+class Entry:
+    action: str
+    actor_id: uuid.UUID | None
+    actor_username: str | None
+    outcome: str
+    object_type: str | None
+    object_id: str | None
+    unit_path: str | None
+    remote_addr: str | None
+    detail: dict[str, Any]
+    at: datetime
+
+
+def record(
+    session: Session,
+    action: str,
+    *,
+    actor: Any = None,
+    outcome: str = "ok",
+    object_type: str | None = None,
+    object_id: Any = None,
+    unit_path: str | None = None,
+    remote_addr: str | None = None,
+    **detail: Any,
+) -> None:
+    """Queue an audit entry; it is written when ``session`` commits.
+
+    ``detail`` holds names and codes (which fields changed, which event fired), never values of
+    personal data: the audit trail is read by people who must not see case content.
+    """
+    session.info.setdefault(_PENDING, []).append(
+        Entry(
+            action=action,
+            actor_id=getattr(actor, "id", None),
+            actor_username=getattr(actor, "username", None),
+            outcome=outcome,
+            object_type=object_type,
+            object_id=str(object_id) if object_id is not None else None,
+            unit_path=unit_path,
+            remote_addr=remote_addr,
+            detail=detail,
+            at=utcnow(),
+        )
+    )
+
+
+def discard_pending(session: Session) -> None:
+    """Forget queued entries (after a rollback they describe nothing that happened)."""
+    session.info.pop(_PENDING, None)
+
+
+def _chain_key() -> bytes:
+    return current_keyring().index_key("audit-chain")
+
+
+def canonical(row: AuditEvent) -> bytes:
+    """The bytes the digest covers: every column but the digest itself."""
+    # SQLite hands timestamps back naive, PostgreSQL in the session's time zone: hash UTC.
+    at = row.at.astimezone(UTC).replace(tzinfo=None) if row.at.tzinfo else row.at
+    payload = {
+        "id": str(row.id),
+        "seq": row.seq,
+        "at": at.strftime("%Y-%m-%dT%H:%M:%S.%f"),
+        "actor_id": str(row.actor_id) if row.actor_id else None,
+        "actor_username": row.actor_username,
+        "action": row.action,
+        "outcome": row.outcome,
+        "object_type": row.object_type,
+        "object_id": row.object_id,
+        "unit_path": row.unit_path,
+        "remote_addr": row.remote_addr,
+        "detail": row.detail,
+        "prev": row.prev_digest,
+    }
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()
+
+
+def compute_digest(key: bytes, row: AuditEvent) -> str:
+    return hmac.new(key, canonical(row), hashlib.sha256).hexdigest()
+
+
+def _lock_chain(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _ADVISORY_LOCK_ID})
+
+
+def _flush_pending(session: Session) -> None:
+    entries: list[Entry] = session.info.pop(_PENDING, [])
+    if not entries:
+        return
+    key = _chain_key()
+    _lock_chain(session)
+    head = session.execute(
+        select(AuditEvent.seq, AuditEvent.digest).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    seq, prev = (head[0], head[1]) if head else (0, GENESIS)
+    for entry in entries:
+        seq += 1
+        row = AuditEvent(
+            seq=seq,
+            at=entry.at,
+            actor_id=entry.actor_id,
+            actor_username=entry.actor_username,
+            action=entry.action,
+            outcome=entry.outcome,
+            object_type=entry.object_type,
+            object_id=entry.object_id,
+            unit_path=entry.unit_path,
+            remote_addr=entry.remote_addr,
+            detail=entry.detail,
+            prev_digest=prev,
+            digest="",
+        )
+        row.digest = compute_digest(key, row)
+        prev = row.digest
+        session.add(row)
+    session.flush()
+
+
+def install(session_factory: Any) -> None:
+    """Hook the audit writer into a session class (``db.session``'s factory), once."""
+    if event.contains(session_factory, "before_commit", _before_commit):
+        return
+    event.listen(session_factory, "before_commit", _before_commit)
+    event.listen(session_factory, "after_rollback", _after_rollback)
+
+
+def _before_commit(session: Session) -> None:
+    _flush_pending(session)
+
+
+def _after_rollback(session: Session) -> None:
+    discard_pending(session)
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    seq: int
+    problem: str
+
+    def __str__(self) -> str:
+        return f"audit row seq={self.seq}: {self.problem}"
+
+
+def verify_chain(session: Session, batch: int = 5000) -> ChainBreak | None:
+    """Walk the chain in order and report the first row that does not fit, or None.
+
+    A modified row fails its digest; a deleted row leaves a gap in ``seq`` and a ``prev_digest``
+    that does not match; an inserted or reordered row fails its digest or its link.
+    """
+    key = _chain_key()
+    expected_seq, prev = 1, GENESIS
+    for row in _rows(session, batch):
+        if row.seq != expected_seq:
+            return ChainBreak(row.seq, f"expected seq {expected_seq}: a row was deleted or inserted")
+        if row.prev_digest != prev:
+            return ChainBreak(row.seq, "link to the previous row broken: rows removed or reordered")
+        if not hmac.compare_digest(compute_digest(key, row), row.digest):
+            return ChainBreak(row.seq, "digest mismatch: the row was modified")
+        prev = row.digest
+        expected_seq += 1
+    return None
+
+
+def _rows(session: Session, batch: int) -> Iterator[AuditEvent]:
+    last = 0
+    while True:
+        rows = session.scalars(
+            select(AuditEvent).where(AuditEvent.seq > last).order_by(AuditEvent.seq).limit(batch)
+        ).all()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].seq
+        for row in rows:
+            session.expunge(row)

@@ -1,0 +1,142 @@
+"""``/api/v1/cases``: open, list, read and edit cases (transitions live in ``workflow_api``)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint, Page
+from sqlalchemy import func, or_, select
+
+import casework.api.pagination  # noqa: F401 - names the paging parameter per_page
+from casework.access.current import caller
+from casework.access.identity import may_see_identity
+from casework.audit import trail
+from casework.cases import operations
+from casework.cases.models import Case
+from casework.cases.presenters import case_summary, case_view, duplicates_view
+from casework.cases.schemas import (
+    CaseCreateSchema,
+    CaseListArgsSchema,
+    CaseOutSchema,
+    CasePatchSchema,
+    CaseSummarySchema,
+)
+from casework.access.scoping import scoped_cases
+from casework.errors import Invalid
+from casework.extensions import db
+from casework.people.operations import find_people
+from casework.units.models import CURRENT_TREE, Unit
+
+blp = Blueprint("cases", __name__, url_prefix="/cases", description="Cases (hồ sơ)")
+
+
+def filtered_caseload(user: Any, args: dict[str, Any]):  # noqa: ANN201 - a Select
+    """The caller's scoped caseload with the list filters applied, in SQL."""
+    query = scoped_cases(user)
+    if "case_type" in args:
+        query = query.where(Case.case_type == args["case_type"])
+    if "stage" in args:
+        query = query.where(Case.stage == args["stage"])
+    if "unit" in args:
+        unit = db.session.scalar(
+            select(Unit).where(Unit.tree == CURRENT_TREE, Unit.code == args["unit"])
+        )
+        query = query.where(unit.subtree_filter() if unit else Case.id.is_(None))
+    if args.get("assigned") == "me":
+        query = query.where(Case.assigned_worker_id == user.id)
+    elif args.get("assigned") == "none":
+        query = query.where(Case.assigned_worker_id.is_(None))
+    if args.get("overdue") is True:
+        query = query.where(Case.due_on < date.today(), Case.stage != "closed")
+    elif args.get("overdue") is False:
+        query = query.where(or_(Case.due_on.is_(None), Case.due_on >= date.today()))
+    if "due_before" in args:
+        query = query.where(Case.due_on < args["due_before"], Case.stage != "closed")
+    if args.get("q"):
+        query = _search(query, user, args["q"].strip())
+    return query.order_by(Case.due_on.is_(None), Case.due_on, Case.opened_on.desc(), Case.id)
+
+
+def _search(query, user: Any, text: str):  # noqa: ANN001, ANN202
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if text.upper().startswith("HS-"):
+        return query.where(Case.reference == text.upper())
+    ids: list[Any] = []
+    if len(digits) in (9, 12):
+        ids += [m.case.id for m in find_people(db.session, user, national_id=digits).in_scope]
+    if 9 <= len(digits) <= 12:
+        ids += [m.case.id for m in find_people(db.session, user, phone=text).in_scope]
+    trail.record(db.session, "people.search", actor=user, via="caseload", matches=len(ids))
+    return query.where(Case.id.in_(ids))
+
+
+@blp.route("")
+class Cases(MethodView):
+    @blp.arguments(CaseListArgsSchema, location="query")
+    @blp.response(200, CaseSummarySchema(many=True))
+    @blp.paginate(Page)
+    def get(self, args: dict[str, Any]):  # noqa: ANN201
+        """The caller's caseload, scoped to their units, filtered and paginated in SQL."""
+        user = caller()
+        return _SummaryPage(filtered_caseload(user, args), user)
+
+    @blp.arguments(CaseCreateSchema)
+    @blp.response(201, CaseOutSchema)
+    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Open a case. The response warns when the person may already have a case."""
+        user = caller()
+        operations.require_any(user, "case.create")
+        case, duplicates = operations.open_case(db.session, user, data)
+        return {**case_view(db.session, user, case), "duplicates": duplicates_view(duplicates)}
+
+
+class _SummaryPage:
+    """A scoped query that flask-smorest's paginator can count and slice in SQL.
+
+    Rows become summaries (identity masked per row) only for the page that is returned.
+    """
+
+    def __init__(self, query, user: Any) -> None:  # noqa: ANN001 - a Select
+        self.query, self.user = query, user
+
+    def __len__(self) -> int:
+        return db.session.scalar(select(func.count()).select_from(self.query.order_by(None).subquery()))
+
+    def __getitem__(self, window: slice) -> list[dict[str, Any]]:
+        rows = self.query.offset(window.start).limit(window.stop - window.start)
+        return [case_summary(db.session, self.user, case) for case in db.session.scalars(rows).unique()]
+
+
+@blp.route("/<uuid:case_id>")
+class CaseItem(MethodView):
+    @blp.response(200, CaseOutSchema)
+    def get(self, case_id: Any) -> dict[str, Any]:
+        """One case; identity fields only where the caller may see them."""
+        user = caller()
+        case = operations.get_case(db.session, user, case_id)
+        view = case_view(db.session, user, case)
+        if not view["person"]["masked"]:
+            trail.record(db.session, "case.view_identity", actor=user, object_type="case",
+                         object_id=case.id, unit_path=case.unit.path)
+        return view
+
+    @blp.arguments(CasePatchSchema)
+    @blp.response(200, CaseOutSchema)
+    def patch(self, data: dict[str, Any], case_id: Any) -> dict[str, Any]:
+        """Edit case and person details; send the version read (field or If-Match)."""
+        user = caller()
+        case = operations.get_case(db.session, user, case_id)
+        version = data.pop("version", None)
+        if version is None and request.headers.get("If-Match"):
+            try:
+                version = int(request.headers["If-Match"].strip('"W/ '))
+            except ValueError:
+                raise Invalid(errors={"If-Match": ["not a version number"]}) from None
+        operations.update_case(db.session, user, case, data, version)
+        return case_view(db.session, user, case)
+
+
+__all__ = ["blp", "filtered_caseload", "may_see_identity"]

@@ -1,0 +1,237 @@
+"""The only functions that change cases. Web pages, the API, imports and the CLI all call these.
+
+Each writes the case, its history row and its audit entry into the caller's session; the
+request's unit of work commits them together or not at all.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from casework.access.scoping import scoped_cases, unit_in_scope
+from casework.accounts.models import User
+from casework.audit import trail
+from casework.cases.models import Case, CaseEvent
+from casework.errors import Conflict, Forbidden, Invalid, NotFound
+from casework.model_base import utcnow
+from casework.people.models import Person
+from casework.people.operations import SearchResult, find_people
+from casework.units.loader import current_unit_for
+from casework.units.models import Unit
+
+_REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+PERSON_TEXT_FIELDS = (
+    "full_name",
+    "aliases",
+    "national_id",
+    "phone",
+    "address",
+    "family_contacts",
+    "health_notes",
+    "justice_notes",
+)
+CASE_DETAIL_FIELDS = (
+    "referral_source",
+    "rehab_kind",
+    "rehab_completion_date",
+    "release_date",
+    "sentence_months",
+)
+
+
+def new_reference(today: date) -> str:
+    """A reference that says nothing about the person or the unit: HS-<year>-<random>."""
+    return f"HS-{today.year}-" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(6))
+
+
+def get_case(session: Session, user: Any, case_id: uuid.UUID | str, permission: str = "case.read") -> Case:
+    """Load a case the caller may see.
+
+    :raise NotFound: unknown id, or a case outside the caller's scope (the same answer).
+    """
+    try:
+        key = case_id if isinstance(case_id, uuid.UUID) else uuid.UUID(str(case_id))
+    except ValueError:
+        raise NotFound() from None
+    case = session.scalar(scoped_cases(user, permission).where(Case.id == key))
+    if case is None:
+        raise NotFound()
+    return case
+
+
+def require(user: Any, permission: str, unit: Unit) -> None:
+    """:raise Forbidden: the caller lacks ``permission`` over ``unit``."""
+    if not unit_in_scope(user, unit, permission):
+        raise Forbidden()
+
+
+def check_version(case: Case, version: int | None) -> None:
+    """:raise Conflict: the client edited an older version than the stored one."""
+    if version is not None and version != case.version:
+        raise Conflict()
+
+
+def _resolve_unit(session: Session, user: Any, code: str) -> Unit:
+    unit = current_unit_for(session, code)
+    if unit is None:
+        raise Invalid(errors={"unit": [_("Unknown unit code.")]})
+    if not unit_in_scope(user, unit, "case.create"):
+        raise Invalid(errors={"unit": [_("This unit is outside your area.")]})
+    if unit.kind not in ("commune", "neighbourhood"):
+        raise Invalid(errors={"unit": [_("A case belongs to a commune: give a commune code.")]})
+    return unit
+
+
+def _resolve_worker(session: Session, username: str | None, unit: Unit) -> User | None:
+    if not username:
+        return None
+    worker = session.scalar(select(User).where(User.username == username.lower(), User.active))
+    if worker is None or not unit_in_scope(worker, unit, "case.transition"):
+        raise Invalid(errors={"assigned_to": [_("No active worker of this unit has that username.")]})
+    return worker
+
+
+def apply_person_fields(person: Person, data: dict[str, Any]) -> list[str]:
+    """Set person attributes from validated input; returns the names of fields that changed."""
+    changed: list[str] = []
+    for name in (*PERSON_TEXT_FIELDS, "sex"):
+        if name in data and getattr(person, name) != data[name]:
+            setattr(person, name, data[name])
+            changed.append(name)
+    if "date_of_birth" in data and person.date_of_birth != data["date_of_birth"]:
+        person.date_of_birth = data["date_of_birth"]
+        changed.append("date_of_birth")
+        if data["date_of_birth"] is not None:
+            person.birth_year = data["date_of_birth"].year
+    if "birth_year" in data and person.birth_year != data["birth_year"]:
+        person.birth_year = data["birth_year"]
+        changed.append("birth_year")
+    return changed
+
+
+def _due_on(case_type: str, stage: str, entered_at: datetime) -> date | None:
+    from workflows.deadlines import due_date
+    from workflows.registry import get_workflow
+
+    return due_date(get_workflow(case_type), stage, entered_at)
+
+
+def open_case(session: Session, actor: Any, data: dict[str, Any]) -> tuple[Case, SearchResult]:
+    """Open a case for a (possibly new) person in the actor's area.
+
+    :raise Invalid: unknown or out-of-scope unit, missing identity where the type needs it.
+    :raise Forbidden: the actor may not open cases.
+    """
+    from workflows.registry import get_workflow
+
+    case_type = data["case_type"]
+    unit = _resolve_unit(session, actor, data["unit"])
+    person_data = data["person"]
+    if case_type != "sex_work_exit" and not person_data.get("full_name"):
+        raise Invalid(errors={"person": {"full_name": [_("A name is required for this case type.")]}})
+    person = Person(sex=person_data["sex"])
+    apply_person_fields(person, person_data)
+    session.add(person)
+    duplicates = find_people(
+        session, actor, national_id=person_data.get("national_id"), phone=person_data.get("phone")
+    )
+    now = utcnow()
+    opened_on = data.get("opened_on") or now.astimezone(UTC).date()
+    if opened_on > now.date():
+        raise Invalid(errors={"opened_on": [_("The opening date cannot be in the future.")]})
+    workflow = get_workflow(case_type)
+    case = Case(
+        reference=new_reference(opened_on),
+        case_type=case_type,
+        stage=workflow.initial,
+        unit_id=unit.id,
+        recorded_unit_id=unit.id,
+        person_id=person.id,
+        assigned_worker_id=None,
+        created_by_id=actor.id,
+        opened_on=opened_on,
+        stage_entered_at=now,
+        consent_given=bool(data.get("consent_given", False)),
+        victim_status="under_identification" if case_type == "trafficking_victim" else None,
+    )
+    case.unit, case.recorded_unit, case.person = unit, unit, person
+    worker = _resolve_worker(session, data.get("assigned_to"), unit)
+    if worker is None and "social_worker" in actor.role_names:
+        worker = actor  # a worker opening a case takes it on unless they name someone else
+    case.assigned_worker_id = worker.id if worker else None
+    case.assigned_worker = worker
+    for name in CASE_DETAIL_FIELDS:
+        if name in data:
+            setattr(case, name, data[name])
+    if data.get("referral_note"):
+        case.referral_note = data["referral_note"]
+    case.due_on = _due_on(case_type, case.stage, now)
+    session.add(case)
+    session.add(
+        CaseEvent(case_id=case.id, seq=1, event="open", from_stage=None, to_stage=case.stage,
+                  actor_id=actor.id, unit_id=unit.id, at=now, data={})
+    )
+    session.flush()
+    trail.record(
+        session, "case.create", actor=actor, object_type="case", object_id=case.id,
+        unit_path=unit.path, case_type=case_type,
+        fields=sorted(k for k, v in person_data.items() if v not in (None, "")),
+        duplicate_warning=bool(duplicates.in_scope or duplicates.elsewhere),
+    )
+    return case, duplicates
+
+
+def update_case(session: Session, actor: Any, case: Case, data: dict[str, Any], version: int | None) -> list[str]:
+    """Edit case and person details (optimistic locking on ``version``).
+
+    :raise Forbidden: the actor may not edit cases here, or may not see the identity it edits.
+    :raise Conflict: ``version`` is not the stored one.
+    """
+    from casework.access.identity import may_see_identity
+
+    require(actor, "case.update", case.unit)
+    if case.transfer_to_unit_id and not unit_in_scope(actor, case.unit, "case.update"):
+        raise Forbidden()
+    if version is None:
+        raise Invalid(errors={"version": [_("Send the version you read (field or If-Match).")]})
+    check_version(case, version)
+    if case.is_closed:
+        raise Conflict(_("A closed case cannot be edited; ask a supervisor to reopen it."))
+    changed: list[str] = []
+    person_data = data.get("person") or {}
+    if person_data:
+        if not may_see_identity(session, actor, case):
+            raise Forbidden(_("You may not edit the identity of this person."))
+        changed += [f"person.{name}" for name in apply_person_fields(case.person, person_data)]
+    for name in CASE_DETAIL_FIELDS:
+        if name in data and getattr(case, name) != data[name]:
+            setattr(case, name, data[name])
+            changed.append(name)
+    if "referral_note" in data and case.referral_note != data["referral_note"]:
+        case.referral_note = data["referral_note"]
+        changed.append("referral_note")
+    if changed:
+        case.updated_at = utcnow()
+        session.flush()  # the version check happens here (UPDATE … WHERE version = :old)
+        trail.record(session, "case.update", actor=actor, object_type="case", object_id=case.id,
+                     unit_path=case.unit.path, fields=changed)
+    return changed
+
+
+def next_event_seq(session: Session, case: Case) -> int:
+    return (session.scalar(select(func.max(CaseEvent.seq)).where(CaseEvent.case_id == case.id)) or 0) + 1
+
+
+def require_any(user: Any, permission: str) -> None:
+    """:raise Forbidden: the caller holds ``permission`` nowhere."""
+    from casework.access.scoping import scope_paths
+
+    if not scope_paths(user, permission):
+        raise Forbidden()

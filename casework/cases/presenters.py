@@ -1,0 +1,113 @@
+"""Turning a case into what a caller may see: identity masked where need-to-know says so."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from casework.access.identity import may_see_identity
+from casework.cases.models import Case
+from casework.people.models import IDENTITY_FIELDS, SENSITIVE_FIELDS
+from casework.people.operations import SearchResult
+from casework.units.models import Unit
+
+MASKABLE = IDENTITY_FIELDS + SENSITIVE_FIELDS
+
+
+def unit_ref(unit: Unit | None) -> dict[str, Any] | None:
+    if unit is None:
+        return None
+    return {"code": unit.code, "name": unit.name, "kind": unit.kind}
+
+
+def is_overdue(case: Case, today: date | None = None) -> bool:
+    return case.due_on is not None and case.due_on < (today or date.today()) and not case.is_closed
+
+
+def person_view(case: Case, show_identity: bool) -> dict[str, Any]:
+    person = case.person
+    view: dict[str, Any] = {"id": person.id, "sex": person.sex, "birth_year": person.birth_year}
+    for name in MASKABLE:
+        view[name] = getattr(person, name) if show_identity else None
+    view["masked"] = [] if show_identity else list(MASKABLE)
+    return view
+
+
+def case_view(session: Session, user: Any, case: Case) -> dict[str, Any]:
+    """The full case as ``user`` may see it (identity fields null and listed when masked)."""
+    show = may_see_identity(session, user, case)
+    return {
+        "id": case.id,
+        "reference": case.reference,
+        "case_type": case.case_type,
+        "stage": case.stage,
+        "version": case.version,
+        "unit": unit_ref(case.unit),
+        "recorded_unit": unit_ref(case.recorded_unit),
+        "assigned_to": case.assigned_worker.username if case.assigned_worker else None,
+        "opened_on": case.opened_on,
+        "closed_on": case.closed_on,
+        "closure_reason": case.closure_reason,
+        "referral_source": case.referral_source,
+        "referral_note": case.referral_note if show else None,
+        "due_on": case.due_on,
+        "overdue": is_overdue(case),
+        "stage_before_suspension": case.stage_before_suspension,
+        "transfer_to": unit_ref(case.transfer_to_unit),
+        "victim_status": case.victim_status,
+        "consent_given": case.consent_given,
+        "rehab_kind": case.rehab_kind,
+        "rehab_completion_date": case.rehab_completion_date,
+        "release_date": case.release_date,
+        "sentence_months": case.sentence_months,
+        "record_cleared_on": case.record_cleared_on,
+        "classification": case.classification,
+        "relapse_count": case.relapse_count,
+        "person": person_view(case, show),
+    }
+
+
+def case_summary(session: Session, user: Any, case: Case) -> dict[str, Any]:
+    show = may_see_identity(session, user, case)
+    return {
+        "id": case.id,
+        "reference": case.reference,
+        "case_type": case.case_type,
+        "stage": case.stage,
+        "version": case.version,
+        "unit": unit_ref(case.unit),
+        "assigned_to": case.assigned_worker.username if case.assigned_worker else None,
+        "opened_on": case.opened_on,
+        "due_on": case.due_on,
+        "overdue": is_overdue(case),
+        "full_name": case.person.full_name if show else None,
+    }
+
+
+def duplicates_view(result: SearchResult) -> list[dict[str, Any]]:
+    """The duplicate warning: in-scope matches linked, an out-of-scope match only mentioned."""
+    warnings: list[dict[str, Any]] = [
+        {
+            "case_id": match.case.id,
+            "reference": match.case.reference,
+            "matched_on": match.matched_on,
+            "elsewhere": False,
+            "message": _("A case with the same %(fields)s exists: %(reference)s.",
+                         fields=", ".join(match.matched_on), reference=match.case.reference),
+        }
+        for match in result.in_scope
+    ]
+    if result.elsewhere:
+        warnings.append(
+            {
+                "case_id": None,
+                "reference": None,
+                "matched_on": [],
+                "elsewhere": True,
+                "message": _("A record exists elsewhere; ask your supervisor."),
+            }
+        )
+    return warnings

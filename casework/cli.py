@@ -1,0 +1,250 @@
+"""Command line: ``flask --app wsgi <group> <command>`` (see API.md "Command line").
+
+Commands print one clear line and exit non-zero on any problem; none of them takes a password or
+a key on the command line (argv is visible to every user of the machine).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from casework.extensions import db
+
+casework_cli = AppGroup("casework", help="Set up, check and maintain the service.")
+units_cli = AppGroup("units", help="The official administrative unit tree.")
+users_cli = AppGroup("users", help="User accounts.")
+keys_cli = AppGroup("keys", help="Encryption keys.")
+audit_cli = AppGroup("audit", help="The audit trail.")
+
+
+def fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+# --- casework ----------------------------------------------------------------------------------
+
+
+@casework_cli.command("init")
+@click.option("--no-units", is_flag=True, help="Do not load the packaged official units.")
+def init_command(no_units: bool) -> None:
+    """Migrate the database, create the local key file when absent, load the official units."""
+    from flask_migrate import upgrade
+
+    from casework import crypto
+    from casework.units.loader import PACKAGED_UNITS, load_units, read_file
+    from casework.units.models import Unit
+
+    key_file = Path(current_app.config["CASEWORK_KEY_FILE"])
+    if not current_app.config.get("CASEWORK_ROOT_KEY") and not key_file.exists():
+        crypto.generate_key_file(key_file)
+        crypto.init_app(current_app)
+        click.echo(f"created key file {key_file} (mode 0600): back it up, it cannot be recreated")
+    upgrade()
+    click.echo("database schema at head")
+    if not no_units and not db.session.scalar(select(func.count()).select_from(Unit)):
+        report = load_units(db.session, read_file(PACKAGED_UNITS))
+        db.session.commit()
+        click.echo(f"loaded official units: {report.summary()}")
+
+
+@casework_cli.command("demo")
+@click.option("--cases", default=500, show_default=True, help="How many cases to create.")
+@click.option("--seed", default=2026, show_default=True, help="Random seed (repeatable worlds).")
+def demo_command(cases: int, seed: int) -> None:
+    """Fill an empty database with a synthetic demo world and print its logins."""
+    from casework.demo import DemoError, build_demo_world
+
+    try:
+        world = build_demo_world(db.session, cases=cases, seed=seed)
+        db.session.commit()
+    except DemoError as exc:
+        db.session.rollback()
+        fail(str(exc))
+    click.echo(world.summary())
+
+
+@casework_cli.command("check")
+def check_command() -> None:
+    """Print the configuration in effect and what is unsafe for production."""
+    from casework.config import SETTINGS, production_warnings
+
+    config = current_app.config
+    click.echo("casework configuration in effect:")
+    secret_like = {"SECRET_KEY", "CASEWORK_ROOT_KEY"}
+    for setting in SETTINGS:
+        value = config.get(setting.env)
+        if setting.env in secret_like:
+            shown = "(set)" if value and setting.env in _environ_names() else "(generated/file)"
+            if setting.env == "CASEWORK_ROOT_KEY" and not value:
+                shown = "(not set)"
+        elif setting.env == "DATABASE_URL":
+            shown = _redact_url(config["SQLALCHEMY_DATABASE_URI"])
+        else:
+            shown = value
+        click.echo(f"  {setting.env:36} {shown}")
+    warnings = production_warnings(config, current_app.debug)
+    if warnings:
+        click.echo("unsafe for production:")
+        for warning in warnings:
+            click.echo(f"  - {warning}")
+    else:
+        click.echo("nothing unsafe found")
+
+
+def _environ_names() -> set[str]:
+    import os
+
+    return set(os.environ)
+
+
+def _redact_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@casework_cli.command("verify")
+def verify_command() -> None:
+    """Check data integrity: stages match history, audit chain intact, ciphertexts decrypt."""
+    from casework.integrity import verify_integrity
+
+    problems = verify_integrity(db.session)
+    if problems:
+        for problem in problems[:50]:
+            click.echo(f"problem: {problem}", err=True)
+        fail(f"{len(problems)} integrity problem(s)")
+    click.echo("integrity check passed")
+
+
+# --- units -------------------------------------------------------------------------------------
+
+
+@units_cli.command("load")
+@click.argument("file", type=click.Path(path_type=Path))
+def units_load(file: Path) -> None:
+    """Load an official units file (pre- or post-reform format); idempotent."""
+    from casework.units.loader import UnitFileError, load_units, read_file
+
+    try:
+        report = load_units(db.session, read_file(file))
+        db.session.commit()
+    except UnitFileError as exc:
+        db.session.rollback()
+        fail(f"{file}: {exc}")
+    click.echo(report.summary())
+
+
+# --- users -------------------------------------------------------------------------------------
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--role", "roles", multiple=True, required=True, help="Role; repeat for several.")
+@click.option("--unit", "unit_code", required=True, help="Official code of the unit.")
+@click.option("--name", "display_name", default="", help="Display name.")
+def users_create(username: str, roles: tuple[str, ...], unit_code: str, display_name: str) -> None:
+    """Create a user; the password is read from standard input or a prompt, never argv."""
+    from casework.accounts.operations import AccountError, create_user
+
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    try:
+        user = create_user(
+            db.session, username, password, roles=list(roles), unit_code=unit_code,
+            display_name=display_name,
+        )
+        db.session.commit()
+    except AccountError as exc:
+        db.session.rollback()
+        fail(str(exc))
+    click.echo(f"created user {user.username} ({', '.join(roles)} in {unit_code})")
+
+
+# --- keys --------------------------------------------------------------------------------------
+
+
+@keys_cli.command("generate")
+@click.option("--file", "key_file", type=click.Path(path_type=Path), default=None)
+def keys_generate(key_file: Path | None) -> None:
+    """Create a new key file (0600). Refuses to overwrite an existing one."""
+    from casework import crypto
+
+    path = key_file or Path(current_app.config["CASEWORK_KEY_FILE"])
+    try:
+        crypto.generate_key_file(path)
+    except (FileExistsError, crypto.CryptoError) as exc:
+        fail(str(exc))
+    click.echo(f"created key file {path} (mode 0600)")
+
+
+@keys_cli.command("rotate")
+@click.option("--batch-size", default=500, show_default=True)
+@click.option("--resume", is_flag=True, help="Finish an interrupted rotation without a new key.")
+def keys_rotate(batch_size: int, resume: bool) -> None:
+    """Add a key and re-encrypt every encrypted value with it, in batches (resumable)."""
+    from casework import crypto
+    from casework.crypto.rotation import rotate_all
+
+    key_file = Path(current_app.config["CASEWORK_KEY_FILE"])
+    if current_app.config.get("CASEWORK_ROOT_KEY"):
+        fail("the root key comes from CASEWORK_ROOT_KEY: add the new key to that variable "
+             "('id:base64,…'), restart the service, then run `keys rotate --resume`")
+    if not resume:
+        new_id = crypto.add_key_to_file(key_file)
+        click.echo(f"added key {new_id}; new writes use it once each worker reloads the key file")
+    keyring = crypto.require_keyring(current_app)
+
+    def progress(table: str, done: int, total: int) -> None:
+        click.echo(f"  {table}: {done}/{total} rows examined")
+
+    report = rotate_all(db.session, keyring, batch_size=batch_size, progress=progress)
+    click.echo(f"rotation to key {keyring.active_id} complete: {report}")
+
+
+@keys_cli.command("status")
+def keys_status() -> None:
+    """How many encrypted values use each key id."""
+    from casework import crypto
+    from casework.crypto.rotation import count_by_key_id
+
+    keyring = crypto.require_keyring(current_app)
+    click.echo(f"active key: {keyring.active_id}")
+    for key_id, count in sorted(count_by_key_id(db.session).items()):
+        click.echo(f"  key {key_id}: {count} values")
+
+
+# --- audit -------------------------------------------------------------------------------------
+
+
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """Check the audit chain; non-zero exit and the first bad row when it is broken."""
+    from casework.audit.trail import verify_chain
+
+    problem = verify_chain(db.session)
+    if problem is not None:
+        fail(str(problem))
+    click.echo("audit chain intact")
+
+
+def init_app(app: Flask) -> None:
+    for group in (casework_cli, units_cli, users_cli, keys_cli, audit_cli):
+        app.cli.add_command(group)
+
+
+def main() -> None:
+    """Console script ``casework``: the same commands without typing ``flask --app wsgi``."""
+    from flask.cli import FlaskGroup
+
+    from casework import create_app
+
+    FlaskGroup(create_app=lambda: create_app())(prog_name="casework")

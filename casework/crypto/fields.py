@@ -1,0 +1,127 @@
+"""Encrypting one field value, bound to the exact place it is stored.
+
+Stored form::
+
+    version (1 byte = 1) | key id (2 bytes, big-endian) | nonce (12) | ciphertext + tag (16)
+
+AES-256-GCM with a random nonce: the same plaintext encrypts differently every time, so equal
+ciphertexts reveal nothing. The associated data binds the header and the value's location::
+
+    version | key id | len(table) | table | len(column) | column | row id (16 bytes)
+
+(lengths as 2-byte big-endian, names UTF-8), so a ciphertext copied to another row, column or
+table, or given another key id or version, fails authentication. The length prefixes make the
+encoding unambiguous: ("ab", "c") and ("a", "bc") never produce the same bytes.
+
+Random 96-bit nonces are safe for about 2^32 encryptions per key; one key per column and
+rotation keep every key far below that.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import uuid
+
+from cryptography.exceptions import InvalidTag
+
+from casework.crypto.errors import DecryptionError
+from casework.crypto.keyring import Keyring
+
+FORMAT_VERSION = 1
+NONCE_BYTES = 12
+TAG_BYTES = 16
+_HEADER = struct.Struct(">BH")  # version, key id
+HEADER_BYTES = _HEADER.size
+MIN_BLOB_BYTES = HEADER_BYTES + NONCE_BYTES + TAG_BYTES
+
+
+def _length_prefixed(text: str) -> bytes:
+    data = text.encode("utf-8")
+    return struct.pack(">H", len(data)) + data
+
+
+def associated_data(key_id: int, table: str, column: str, row_id: uuid.UUID) -> bytes:
+    """The bytes every ciphertext of ``table.column`` in row ``row_id`` is bound to."""
+    if not isinstance(row_id, uuid.UUID):
+        raise TypeError(f"row id must be a uuid.UUID, not {type(row_id).__name__}")
+    return (
+        _HEADER.pack(FORMAT_VERSION, key_id)
+        + _length_prefixed(table)
+        + _length_prefixed(column)
+        + row_id.bytes
+    )
+
+
+def encrypt_value(
+    keyring: Keyring, plaintext: str, table: str, column: str, row_id: uuid.UUID
+) -> bytes:
+    """Encrypt ``plaintext`` for ``table.column`` of row ``row_id`` with the active key.
+
+    :raise TypeError: when ``plaintext`` is not a str or ``row_id`` is not a UUID.
+    """
+    if not isinstance(plaintext, str):
+        raise TypeError(f"only str is encrypted, not {type(plaintext).__name__}")
+    key_id = keyring.active_id
+    aad = associated_data(key_id, table, column, row_id)
+    nonce = os.urandom(NONCE_BYTES)
+    sealed = keyring.field_cipher(key_id, table, column).encrypt(
+        nonce, plaintext.encode("utf-8"), aad
+    )
+    return aad[:HEADER_BYTES] + nonce + sealed
+
+
+def _header_problem(blob: bytes) -> str | None:
+    if len(blob) < MIN_BLOB_BYTES:
+        return f"the value is {len(blob)} bytes, too short to be a ciphertext"
+    version = blob[0]
+    if version != FORMAT_VERSION:
+        return f"unknown ciphertext format version {version}"
+    return None
+
+
+def key_id_of(blob: bytes) -> int:
+    """The id of the root key ``blob`` was written with (no decryption; for rotation).
+
+    :raise DecryptionError: when ``blob`` is not a ciphertext in a known format.
+    """
+    blob = bytes(blob)
+    problem = _header_problem(blob)
+    if problem:
+        raise DecryptionError(problem)
+    return int(_HEADER.unpack_from(blob)[1])
+
+
+def decrypt_value(keyring: Keyring, blob: bytes, table: str, column: str, row_id: uuid.UUID) -> str:
+    """Decrypt a value stored in ``table.column`` of row ``row_id``.
+
+    :raise DecryptionError: when the format is unknown, the key id is not in the keyring, or
+        authentication fails (wrong key, altered bytes, or a value copied from elsewhere).
+    """
+    blob = bytes(blob)  # drivers may hand back memoryview
+    where = {"table": table, "column": column, "row_id": row_id}
+    problem = _header_problem(blob)
+    if problem:
+        raise DecryptionError(problem, **where)
+    key_id = int(_HEADER.unpack_from(blob)[1])
+    if key_id not in keyring:
+        raise DecryptionError(
+            f"key id {key_id} is not in the keyring (it holds {list(keyring.key_ids)}); "
+            "the key it was written with is missing from CASEWORK_ROOT_KEY / the key file",
+            key_id=key_id,
+            **where,
+        )
+    nonce = blob[HEADER_BYTES : HEADER_BYTES + NONCE_BYTES]
+    aad = associated_data(key_id, table, column, row_id)
+    try:
+        data = keyring.field_cipher(key_id, table, column).decrypt(
+            nonce, blob[HEADER_BYTES + NONCE_BYTES :], aad
+        )
+    except InvalidTag:
+        raise DecryptionError(
+            f"authentication failed under key id {key_id}: wrong key, altered bytes, or a "
+            "value copied from another row or column",
+            key_id=key_id,
+            **where,
+        ) from None
+    return data.decode("utf-8")

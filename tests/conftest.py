@@ -1,0 +1,207 @@
+"""Fixtures: a small real world on SQLite, or on PostgreSQL when CASEWORK_TEST_DATABASE_URL is set.
+
+The world (``world`` fixture): one province (Hà Nội, 01) of the current tree with two communes
+(Ba Đình 00004 and Ngọc Hà 00008) and a province-level user per non-case role; a social worker
+and a supervisor in each commune; a supervisor at the province. Every user's password is
+``PASSWORD``. Tests talk to the app through its client, as a user would.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from casework import create_app
+from casework.extensions import db
+
+PASSWORD = "correct horse battery staple"
+TEST_DATABASE_URL = os.environ.get("CASEWORK_TEST_DATABASE_URL")
+ROOT_KEY = base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing() -> Iterator[None]:
+    """argon2id with minimal cost: the tests exercise the logic, not the work factor."""
+    from argon2 import PasswordHasher
+
+    from casework.accounts import passwords
+
+    real = passwords._hasher
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    passwords._DUMMY_HASH = passwords._hasher.hash("casework-dummy-password")
+    yield
+    passwords._hasher = real
+
+
+def pytest_report_header(config: Any) -> str:
+    return f"casework database: {'PostgreSQL' if TEST_DATABASE_URL else 'SQLite'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh database for the session: a SQLite file, or a new PostgreSQL database."""
+    if not TEST_DATABASE_URL:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'casework.db'}"
+        return
+    yield TEST_DATABASE_URL
+
+
+def make_app(tmp_path: Path, database_url: str, **overrides: Any) -> Flask:
+    environ = {"DATABASE_URL": database_url, "CASEWORK_ROOT_KEY": ROOT_KEY,
+               "CASEWORK_ENV": "development", "SECRET_KEY": "test-secret-key-not-for-production"}
+    environ.update(overrides.pop("environ", {}))
+    config = {"INSTANCE_PATH": tmp_path / "instance", "ENVIRON": environ, "TESTING": True,
+              "RATELIMIT_ENABLED": False, **overrides}
+    return create_app(config)
+
+
+def reset_schema(app: Flask) -> None:
+    """Drop everything and migrate from scratch (migrations are the schema's source of truth)."""
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        upgrade()
+
+
+@pytest.fixture(scope="session")
+def migrated(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> str:
+    app = make_app(tmp_path_factory.mktemp("migrate"), database_url)
+    reset_schema(app)
+    return database_url
+
+
+@pytest.fixture()
+def app(tmp_path: Path, migrated: str) -> Iterator[Flask]:
+    app = make_app(tmp_path, migrated)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        truncate_all(app)
+
+
+def truncate_all(app: Flask) -> None:
+    """Empty every table (faster than re-migrating; keeps the schema)."""
+    with app.app_context():
+        tables = [t for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                names = ", ".join(f'"{t.name}"' for t in tables)
+                connection.execute(text(f"TRUNCATE {names} CASCADE"))
+            else:
+                for table in tables:
+                    connection.execute(table.delete())
+
+
+@pytest.fixture()
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@dataclass
+class World:
+    app: Flask
+    units: dict[str, Any] = field(default_factory=dict)
+    users: dict[str, Any] = field(default_factory=dict)
+
+    def client_for(self, username: str) -> ApiClient:
+        api = ApiClient(self.app.test_client())
+        api.login(username)
+        return api
+
+
+class ApiClient:
+    """A logged-in JSON client that sends the CSRF token like a browser-side script would."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+        self.csrf: str | None = None
+
+    def login(self, username: str, password: str = PASSWORD, otp: str | None = None) -> Any:
+        body = {"username": username, "password": password}
+        if otp:
+            body["otp"] = otp
+        response = self.client.post("/api/v1/auth/login", json=body)
+        if response.status_code == 200:
+            self.csrf = response.get_json()["csrf_token"]
+        return response
+
+    def _headers(self, headers: dict[str, str] | None) -> dict[str, str]:
+        merged = {"X-CSRF-Token": self.csrf} if self.csrf else {}
+        merged.update(headers or {})
+        return merged
+
+    def get(self, url: str, **kwargs: Any) -> Any:
+        return self.client.get(url, **kwargs)
+
+    def post(self, url: str, json: Any = None, headers: dict[str, str] | None = None, **kw: Any) -> Any:
+        return self.client.post(url, json=json, headers=self._headers(headers), **kw)
+
+    def patch(self, url: str, json: Any = None, headers: dict[str, str] | None = None) -> Any:
+        return self.client.patch(url, json=json, headers=self._headers(headers))
+
+    def delete(self, url: str, headers: dict[str, str] | None = None) -> Any:
+        return self.client.delete(url, headers=self._headers(headers))
+
+
+SMALL_UNITS = [
+    {"Code": "01", "FullName": "Thành phố Hà Nội", "Wards": [
+        {"Code": "00004", "FullName": "Phường Ba Đình", "ProvinceCode": "01"},
+        {"Code": "00008", "FullName": "Phường Ngọc Hà", "ProvinceCode": "01"},
+    ]},
+    {"Code": "79", "FullName": "Thành phố Hồ Chí Minh", "Wards": [
+        {"Code": "26734", "FullName": "Phường Sài Gòn", "ProvinceCode": "79"},
+    ]},
+]
+
+WORLD_USERS = [
+    # username, roles, unit code
+    ("worker_a", ["social_worker"], "00004"),
+    ("worker_a2", ["social_worker"], "00004"),
+    ("supervisor_a", ["supervisor"], "00004"),
+    ("worker_b", ["social_worker"], "00008"),
+    ("supervisor_b", ["supervisor"], "00008"),
+    ("supervisor_province", ["supervisor"], "01"),
+    ("statistician", ["statistician"], "01"),
+    ("administrator", ["administrator"], "01"),
+    ("auditor", ["auditor"], "01"),
+    ("worker_hcm", ["social_worker"], "26734"),
+]
+
+
+@pytest.fixture()
+def world(app: Flask) -> World:
+    from casework.accounts.operations import create_user
+    from casework.units.loader import load_units
+    from casework.units.models import Unit
+
+    world = World(app=app)
+    with app.app_context():
+        load_units(db.session, SMALL_UNITS)
+        for username, roles, code in WORLD_USERS:
+            create_user(db.session, username, PASSWORD, roles=roles, unit_code=code)
+        db.session.commit()
+        for unit in db.session.scalars(db.select(Unit)):
+            world.units[unit.code] = unit.id
+        db.session.remove()
+    return world
+
+
+def case_body(case_type: str = "post_rehab", unit: str = "00004", **person: Any) -> dict[str, Any]:
+    """The smallest valid body of API.md, with overrides."""
+    base = {"full_name": "Nguyễn Thị Hoa", "sex": "female", "date_of_birth": "1994-03-17",
+            "national_id": "001194012345", "phone": "0912345678"}
+    base.update(person)
+    return {"case_type": case_type, "unit": unit, "person": base}

@@ -1,0 +1,1 @@
+"""One declaration per case type; each module exposes `WORKFLOW`."""
