@@ -1,8 +1,8 @@
-"""foundation schema
+"""initial schema
 
-Revision ID: 2bdac4f88228
+Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 22:58:59.882880
+Create Date: 2026-11-25 23:04:30.163776
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '2bdac4f88228'
+revision = '0001'
 down_revision = None
 branch_labels = None
 depends_on = None
