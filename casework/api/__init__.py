@@ -13,6 +13,7 @@ CSRF_EXEMPT_ENDPOINTS = {"auth.Login"}
 def init_app(app: Flask) -> None:
     from casework.accounts.api import blp as auth_blp
     from casework.cases.api import blp as cases_blp
+    from casework.cases.workflow_api import blp as workflow_blp
     from casework.people.api import blp as people_blp
     from casework.units.api import blp as units_blp
 
@@ -23,7 +24,7 @@ def init_app(app: Flask) -> None:
     api.spec.components.security_scheme(
         "session", {"type": "apiKey", "in": "cookie", "name": "casework_session"}
     )
-    for blueprint in (auth_blp, units_blp, cases_blp, people_blp):
+    for blueprint in (auth_blp, units_blp, cases_blp, workflow_blp, people_blp):
         api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")
 
     @app.before_request

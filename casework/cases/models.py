@@ -148,3 +148,4 @@ class CaseEvent(UUIDPrimaryKey, db.Model):
 
     case: Mapped[Case] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
+    unit: Mapped[Unit] = relationship()

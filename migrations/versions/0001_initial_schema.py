@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 23:04:30.163776
+Create Date: 2026-11-25 23:06:27.152966
 
 """
 from alembic import op

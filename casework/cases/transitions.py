@@ -1,0 +1,205 @@
+"""Firing workflow events on cases: permission, guards, version, stage, history and audit together.
+
+``fire`` is the only way a case changes stage. The engine in ``workflows/`` decides whether the
+move is legal and where it leads; this module adds what needs the database: which roles the
+actor holds *for this case*, the optimistic version check, the side effects the declaration
+names, the history row and the audit entry — all in the caller's session, so the request's
+single commit writes them together or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from flask_babel import get_locale
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+import workflows
+from casework.accounts.models import User
+from casework.audit import trail
+from casework.cases.models import Case, CaseEvent
+from casework.cases.operations import check_version, next_event_seq
+from casework.errors import Conflict, DomainError, Forbidden, Invalid
+from casework.model_base import utcnow
+from casework.units.loader import current_unit_for
+from casework.units.models import Unit
+
+#: Field kinds whose values are free text a person typed: stored encrypted, never in ``data``.
+FREE_TEXT_KINDS = frozenset({"text", "document"})
+#: Events decided by the receiving unit of a transfer, not the unit that holds the case.
+RECEIVING_UNIT_EVENTS = frozenset({"accept_transfer", "refuse_transfer"})
+
+
+def _lang() -> str:
+    locale = get_locale()
+    return "en" if locale is not None and locale.language == "en" else "vi"
+
+
+class WorkflowRefused(DomainError):
+    """A workflow error translated to the API's error shape (status set per kind)."""
+
+    def __init__(self, error: workflows.WorkflowError) -> None:
+        lang = _lang()
+        errors: dict[str, list[str]] = {}
+        if isinstance(error, workflows.MissingFields):
+            errors = error.errors_vi if lang == "vi" else error.errors
+        super().__init__(error.message(lang), errors)
+        self.code = error.code
+        self.status = {
+            "not_permitted": 403,
+            "invalid_transition": 409,
+        }.get(error.code, 422)
+
+
+def roles_for(actor: User, unit: Unit | None) -> set[str]:
+    """Roles ``actor`` holds in ``unit`` or above it (a role reaches its subtree)."""
+    if unit is None:
+        return set()
+    return {a.role for a in actor.roles if unit.path.startswith(a.unit.path)}
+
+
+def acting_roles(actor: User, case: Case, event_name: str | None = None) -> set[str]:
+    """The roles that count for ``actor`` on ``case`` (for this event, when given).
+
+    While a transfer is pending only the receiving unit decides it; the sending unit keeps the
+    case read-only until then.
+    """
+    if case.stage == "transfer_pending":
+        if event_name is None or event_name in RECEIVING_UNIT_EVENTS:
+            return roles_for(actor, case.transfer_to_unit)
+        return set()
+    return roles_for(actor, case.unit)
+
+
+def options_for(actor: User, case: Case, now: datetime | None = None) -> list[workflows.EventOption]:
+    """Events ``actor`` may make on ``case`` now (allowed, or disabled with the reason)."""
+    roles = acting_roles(actor, case)
+    if not case.is_closed and not (roles & {"social_worker", "supervisor"}):
+        return []
+    return workflows.available_events(case, roles, now or utcnow())
+
+
+def _split(event: workflows.Event, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Coded values (kept readable for statistics) and free text (to encrypt)."""
+    kinds = {f.name: f.kind for f in event.fields}
+    coded: dict[str, Any] = {}
+    text: dict[str, str] = {}
+    for name, value in data.items():
+        if kinds.get(name) in FREE_TEXT_KINDS:
+            text[name] = value
+        else:
+            coded[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    return coded, text
+
+
+def _apply_effects(session: Session, case: Case, result: workflows.TransitionResult, now: datetime) -> None:
+    data = result.data
+    for effect in result.effects:
+        if effect == "set_victim_status":
+            case.victim_status = data["victim_status"]
+        elif effect == "record_consent":
+            case.consent_given = True
+        elif effect == "set_management_period":
+            case.rehab_kind = data.get("rehab_kind", case.rehab_kind)
+            case.rehab_completion_date = data.get("rehab_completion_date", case.rehab_completion_date)
+        elif effect == "record_classification":
+            case.classification = data["classification"]
+        elif effect == "count_relapse":
+            case.relapse_count = (case.relapse_count or 0) + 1
+        elif effect == "start_transfer":
+            case.transfer_to_unit = _receiving_unit(session, case, str(data["to_unit"]))
+        elif effect == "complete_transfer":
+            case.unit = case.transfer_to_unit
+            case.transfer_to_unit = None
+            case.assigned_worker = None  # the receiving unit's supervisor assigns
+        elif effect == "cancel_transfer":
+            case.transfer_to_unit = None
+        elif effect == "record_closure_request":
+            case.closure_reason = data["closure_reason"]
+        elif effect == "clear_closure_request":
+            case.closure_reason = None
+        elif effect == "close":
+            case.closed_on = now.date()
+        elif effect == "reopen":
+            case.closed_on = None
+            case.closure_reason = None
+        # "skip_stage": the history row records the skipped stage and the reason.
+
+
+def _receiving_unit(session: Session, case: Case, code: str) -> Unit:
+    unit = current_unit_for(session, code)
+    if unit is None or unit.kind not in ("commune", "neighbourhood"):
+        raise Invalid(errors={"to_unit": ["Mã xã không hợp lệ / not a commune code."]})
+    if unit.id == case.unit_id:
+        raise Invalid(errors={"to_unit": ["Hồ sơ đã thuộc xã này / the case is already there."]})
+    return unit
+
+
+def fire(
+    session: Session,
+    actor: User,
+    case: Case,
+    event_name: str,
+    data: dict[str, Any],
+    *,
+    version: int | None = None,
+    now: datetime | None = None,
+) -> CaseEvent:
+    """Fire ``event_name`` on ``case`` as ``actor``; returns the history row written.
+
+    :raise Conflict: ``version`` is stale (or a concurrent change wins at flush).
+    :raise WorkflowRefused: unknown event, wrong stage (409), role not allowed (403), missing
+        fields or a guard's refusal (422) — messages in the request's language.
+    :raise Forbidden: the actor holds no case role here.
+    """
+    now = now or utcnow()
+    check_version(case, version)
+    roles = acting_roles(actor, case, event_name)
+    if not roles & {"social_worker", "supervisor"}:
+        raise Forbidden()
+    previous_unit = case.unit
+    try:
+        result = workflows.fire(case, event_name, roles, data, now)
+    except workflows.WorkflowError as error:
+        raise WorkflowRefused(error) from None
+    if result.to_stage != result.from_stage:
+        case.stage_entered_at = now
+        case.due_on = workflows.due_date(workflows.get_workflow(case.case_type), case.stage, now)
+    case.stage_before_suspension = result.return_stage
+    _apply_effects(session, case, result, now)
+    case.updated_at = now
+    coded, text = _split(result.event, result.data)
+    if "skip_stage" in result.effects:
+        coded["skipped_stage"] = result.from_stage
+    event = CaseEvent(
+        case_id=case.id,
+        seq=next_event_seq(session, case),
+        event=result.event.name,
+        from_stage=result.from_stage,
+        to_stage=result.to_stage,
+        actor_id=actor.id,
+        unit_id=previous_unit.id,
+        at=now,
+        data=coded,
+        forced=result.forced,
+    )
+    event.reason = json.dumps(text, ensure_ascii=False) if text else None
+    session.add(event)
+    try:
+        session.flush()  # UPDATE … WHERE version = :read — a concurrent change fails here
+    except StaleDataError:
+        raise Conflict() from None
+    trail.record(
+        session, "case.transition", actor=actor, object_type="case", object_id=case.id,
+        unit_path=previous_unit.path, event=result.event.name, from_stage=result.from_stage,
+        to_stage=result.to_stage, forced=result.forced, fields=sorted(result.data),
+    )
+    return event
+
+
+def event_texts(event: CaseEvent) -> dict[str, str]:
+    """The free-text fields of a history row (decrypted)."""
+    return json.loads(event.reason) if event.reason else {}
