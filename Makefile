@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 export CASEWORK_ENV ?= development
 
-.PHONY: run test install install-test bench bench-crypto lint demo-db clean
+.PHONY: run test install install-test bench bench-crypto lint demo-db clean translations bench-stats
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,13 +31,26 @@ run: install
 
 ## Install the test extra and run the whole suite on SQLite, then on PostgreSQL.
 test: install-test
-	$(PY) scripts/test_all.py -q -p no:cacheprovider
+	$(PY) scripts/test_all.py -q -p no:cacheprovider -n 2
 
 lint: install-test
 	$(VENV)/bin/ruff check casework workflows tests bench scripts
 
 bench: install-test
 	$(PY) bench/crypto_micro.py
+
+## Statistics at scale: 1M cases / ~10M history rows into a fresh PostgreSQL database (dropped after).
+bench-stats: install-test
+	$(PY) bench/stats.py
+
+## Extract the page strings, merge them into the vi/en catalogs and compile the .mo files.
+## Translate the new entries in casework/translations/vi/LC_MESSAGES/messages.po, then run again.
+translations: install
+	$(VENV)/bin/pybabel extract -F babel.cfg --no-location --sort-output -k lazy_gettext -k _l \
+		-o casework/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i casework/translations/messages.pot -d casework/translations \
+		--no-fuzzy-matching --ignore-obsolete
+	$(VENV)/bin/pybabel compile -d casework/translations --statistics
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

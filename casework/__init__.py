@@ -31,7 +31,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(overrides)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})["hide_parameters"] = True
     logging.basicConfig(level=app.config["CASEWORK_LOG_LEVEL"].upper())
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    for noisy in ("alembic", "transitions"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
     _init_extensions(app)
     _register_blueprints(app)
@@ -52,7 +53,7 @@ def _init_extensions(app: Flask) -> None:
         configure_engine(db.engine)
     migrate.init_app(
         app, db, directory=str(Path(app.root_path).parent / "migrations"),
-        render_as_batch=True, compare_type=True,
+        render_as_batch=True, compare_type=True, render_item=_render_migration_type,
     )
     crypto.init_app(app)
     trail.install(db.session)
@@ -65,6 +66,15 @@ def _init_extensions(app: Flask) -> None:
     unit_of_work.init_app(app)
     security.init_app(app)
     cli.init_app(app)
+
+
+def _render_migration_type(type_: str, obj: Any, _context: Any) -> str | bool:
+    """Write our column types into migrations as the plain SQLAlchemy types they store as."""
+    from casework.model_base import UTCDateTime
+
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
 
 
 def _register_blueprints(app: Flask) -> None:

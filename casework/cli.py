@@ -21,6 +21,8 @@ units_cli = AppGroup("units", help="The official administrative unit tree.")
 users_cli = AppGroup("users", help="User accounts.")
 keys_cli = AppGroup("keys", help="Encryption keys.")
 audit_cli = AppGroup("audit", help="The audit trail.")
+workflows_cli = AppGroup("workflows", help="The case workflows.")
+imports_cli = AppGroup("imports", help="Bulk intake of handover lists (CSV, XLSX).")
 
 
 def fail(message: str) -> None:
@@ -48,6 +50,12 @@ def init_command(no_units: bool) -> None:
         click.echo(f"created key file {key_file} (mode 0600): back it up, it cannot be recreated")
     upgrade()
     click.echo("database schema at head")
+    if db.engine.dialect.name == "postgresql":
+        from casework.audit.grants import protect
+
+        protect(db.session.connection())
+        db.session.commit()
+        click.echo("audit trail protected: UPDATE and DELETE of audit rows are refused")
     if not no_units and not db.session.scalar(select(func.count()).select_from(Unit)):
         report = load_units(db.session, read_file(PACKAGED_UNITS))
         db.session.commit()
@@ -121,6 +129,44 @@ def verify_command() -> None:
             click.echo(f"problem: {problem}", err=True)
         fail(f"{len(problems)} integrity problem(s)")
     click.echo("integrity check passed")
+
+
+@casework_cli.command("backup")
+@click.argument("archive", type=click.Path(path_type=Path))
+def backup_command(archive: Path) -> None:
+    """Write an archive of the database (ciphertext only; keys are not included)."""
+    from casework import crypto
+    from casework.backup import BackupError, create_backup
+
+    try:
+        manifest = create_backup(db.engine, db.session.session_factory,
+                                 crypto.require_keyring(current_app), archive)
+    except (BackupError, crypto.CryptoError) as exc:
+        fail(str(exc))
+    click.echo(f"backup written to {archive} ({manifest.database}, schema "
+               f"{manifest.schema_revision}, keys {', '.join(manifest.key_fingerprints) or '-'})")
+
+
+@casework_cli.command("restore")
+@click.argument("archive", type=click.Path(path_type=Path, exists=True))
+@click.option("--yes", is_flag=True, help="Replace the current database without asking.")
+def restore_command(archive: Path, yes: bool) -> None:
+    """Replace this instance's database with an archive made by `casework backup`."""
+    from casework import crypto
+    from casework.backup import BackupError, restore_backup
+    from casework.integrity import verify_integrity
+
+    if not yes:
+        click.confirm("This replaces every record in the current database. Continue?", abort=True)
+    db.session.remove()
+    try:
+        manifest = restore_backup(db.engine, crypto.require_keyring(current_app), archive)
+    except (BackupError, crypto.CryptoError) as exc:
+        fail(str(exc))
+    problems = verify_integrity(db.session)
+    if problems:
+        fail(f"restored, but {len(problems)} integrity problem(s); first: {problems[0]}")
+    click.echo(f"restored {archive} (made {manifest.created_at}); integrity check passed")
 
 
 # --- units -------------------------------------------------------------------------------------
@@ -236,8 +282,153 @@ def audit_verify() -> None:
     click.echo("audit chain intact")
 
 
+@audit_cli.command("protect")
+def audit_protect() -> None:
+    """Make audit rows append-only in the database (triggers refusing UPDATE and DELETE).
+
+    For PostgreSQL, also run the service as a role without UPDATE/DELETE on audit_event:
+    see casework/audit/grants.py for the statements.
+    """
+    from casework.audit.grants import protect
+
+    protect(db.session.connection())
+    db.session.commit()
+    click.echo("audit trail protected: UPDATE and DELETE of audit rows are refused")
+
+
+@workflows_cli.command("show")
+@click.argument("case_type", required=False)
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="en", show_default=True)
+@click.option("--mermaid", is_flag=True, help="Print the diagram instead of the table.")
+def workflows_show(case_type: str | None, lang: str, mermaid: bool) -> None:
+    """Print each machine as a table (stage, event, to, roles, guards, fields, due days)."""
+    from workflows import WORKFLOWS, get_workflow
+    from workflows.diagram import to_mermaid
+    from workflows.table import all_tables_markdown, markdown_table
+
+    if case_type is not None and case_type not in WORKFLOWS:
+        fail(f"unknown case type {case_type}; known: {', '.join(WORKFLOWS)}")
+    if mermaid:
+        for name in [case_type] if case_type else list(WORKFLOWS):
+            click.echo(to_mermaid(get_workflow(name), lang=lang))
+        return
+    click.echo(markdown_table(get_workflow(case_type), lang) if case_type
+               else all_tables_markdown(lang))
+
+
+# --- imports -----------------------------------------------------------------------------------
+
+
+@imports_cli.command("run")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--type", "case_type", required=True, help="Case type of every row.")
+@click.option("--unit", "unit_code", required=True, help="Commune of rows without 'Mã xã'.")
+@click.option("--as", "username", required=True, help="The worker the import is done as.")
+@click.option("--commit", is_flag=True, help="Import (all or nothing) instead of checking.")
+@click.option("--encoding", default=None, help="CSV only: windows-1258 for old systems.")
+@click.option("--referral-source", default=None, help="Where the list comes from.")
+def imports_run(
+    file: Path,
+    case_type: str,
+    unit_code: str,
+    username: str,
+    commit: bool,
+    encoding: str | None,
+    referral_source: str | None,
+) -> None:
+    """Check a handover list (the default) or import it with --commit; print the row report.
+
+    The same path as ``POST /api/v1/imports``, as the named user with their area and audit
+    trail, so a list imported by a script is checked, scoped and recorded like one uploaded.
+    Exits non-zero when the file is refused or any row has an error.
+    """
+    from flask_babel import force_locale
+
+    from casework.accounts.models import User
+    from casework.audit import trail
+    from casework.cases.models import CASE_TYPES, REFERRAL_SOURCES
+    from casework.errors import Invalid
+    from casework.services.imports.api import DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS
+    from casework.services.imports.intake import ImportRefused, Options, report_rows, run_import
+    from casework.services.imports.reading import ENCODINGS
+
+    if case_type not in CASE_TYPES:
+        fail(f"unknown case type {case_type}; known: {', '.join(CASE_TYPES)}")
+    if encoding is not None and encoding not in ENCODINGS:
+        fail(f"unknown encoding {encoding}; known: {', '.join(ENCODINGS)}")
+    if referral_source is not None and referral_source not in REFERRAL_SOURCES:
+        fail(f"unknown referral source {referral_source}; known: {', '.join(REFERRAL_SOURCES)}")
+    user = db.session.scalar(select(User).where(User.username == username.lower(), User.active))
+    if user is None:
+        fail(f"no active user {username}")
+    max_bytes = int(current_app.config.get("CASEWORK_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
+    with file.open("rb") as handle:
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        fail(f"{file} is larger than {max_bytes // (1024 * 1024)} MB: split the list")
+    options = Options(
+        case_type=case_type,
+        unit=unit_code,
+        dry_run=not commit,
+        encoding=encoding,
+        referral_source=referral_source,
+        filename=file.name,
+    )
+    max_rows = int(current_app.config.get("CASEWORK_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS))
+    # Messages in the user's own language, as the web would show them.
+    with force_locale(user.locale or current_app.config["CASEWORK_LOCALE"]):
+        try:
+            record = run_import(db.session, user, data, options, max_rows=max_rows)
+        except ImportRefused as exc:
+            db.session.rollback()
+            failed = exc.errors.get("rows", {})
+            for row, messages in failed.items():
+                click.echo(f"{row:>6}  {'error':<10} {'':<15} {_import_messages(messages)}")
+            trail.record(db.session, "import.commit", actor=user, outcome="refused",
+                         case_type=case_type, rows_in_error=len(failed))
+            db.session.commit()
+            fail(exc.message)
+        except Invalid as exc:
+            db.session.rollback()
+            details = "; ".join(f"{k}: {_import_messages(v)}" for k, v in exc.errors.items())
+            fail(f"{file}: {exc.message} {details}".strip())
+        db.session.commit()  # the import record (its report) and its audit entry, as the API
+        rows = report_rows(record)
+    click.echo(f"{'row':>6}  {'status':<10} {'reference':<15} notes")
+    for row in rows:
+        click.echo(f"{row['row']:>6}  {row['status']:<10} {row.get('reference') or '':<15} "
+                   f"{_import_notes(row)}")
+    what = "imported" if commit else "checked (dry run, nothing written)"
+    click.echo(f"{file.name}: {record.rows_total} rows {what}: {record.rows_ok} ok, of which "
+               f"{record.rows_duplicate} flagged as possible duplicates; {record.rows_error} "
+               f"with errors (import {record.id})")
+    if record.rows_error:
+        sys.exit(1)
+
+
+def _import_messages(messages: object) -> str:
+    if isinstance(messages, dict):
+        return "; ".join(f"{name}: {_import_messages(texts)}" for name, texts in messages.items())
+    if isinstance(messages, list):
+        return " ".join(str(text) for text in messages)
+    return str(messages)
+
+
+def _import_notes(row: dict) -> str:
+    notes = [_import_messages(row["messages"])] if row.get("messages") else []
+    if row.get("duplicates"):
+        notes.append("same person in your area: " + ", ".join(row["duplicates"]))
+    if row.get("elsewhere"):
+        notes.append("a matching record exists outside your area")
+    if row.get("same_as_row"):
+        notes.append(f"same phone as row {row['same_as_row']}")
+    return "; ".join(notes)
+
+
 def init_app(app: Flask) -> None:
-    for group in (casework_cli, units_cli, users_cli, keys_cli, audit_cli):
+    for group in (
+        casework_cli, units_cli, users_cli, keys_cli, audit_cli, workflows_cli, imports_cli
+    ):
         app.cli.add_command(group)
 
 

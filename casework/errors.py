@@ -146,4 +146,7 @@ def init_app(app: Flask) -> None:
     def _unexpected(exc: Exception) -> Response:
         # Logged with its traceback on the server; the client learns nothing about internals.
         log.exception("unhandled error on %s %s", request.method, request.path)
+        from casework.extensions import db
+
+        db.session.rollback()  # a failed flush leaves the session unusable until then
         return error_response(500, "server_error", _("Something went wrong on our side."))

@@ -10,6 +10,7 @@ from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
+from marshmallow import Schema, fields
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -27,10 +28,22 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+class ErrorSchema(Schema):
+    """The one error shape of API.md, documented for every operation."""
+
+    code = fields.String(metadata={"description": "machine-readable error code"})
+    message = fields.String(metadata={"description": "readable, in the request's language"})
+    errors = fields.Dict(metadata={"description": "field name → messages"})
+
+
+class CaseworkApi(Api):
+    ERROR_SCHEMA = ErrorSchema
+
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
-api = Api()
+api = CaseworkApi()
 babel = Babel()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -15,6 +15,25 @@ CSP = (
 
 
 def init_app(app: Flask) -> None:
+    from casework.access import denials
+
+    denials.init_app(app)  # every 403, and every 404 on an object, is audited
+
+    @app.before_request
+    def _fail_closed_without_key() -> Response | None:
+        # No key, no service: never serve (or accept) personal data unencrypted. /healthz says
+        # why to the load balancer, so a node without its secret is taken out of rotation.
+        from casework.crypto import keyring_available
+        from casework.errors import error_response
+
+        if keyring_available(app):
+            return None
+        return error_response(
+            503, "encryption_key_unavailable",
+            "Khoá mã hoá chưa sẵn sàng; dịch vụ tạm ngừng. / The encryption key is not "
+            "available (set CASEWORK_ROOT_KEY or CASEWORK_KEY_FILE); the service is stopped.",
+        )
+
     @app.after_request
     def _headers(response: Response) -> Response:
         headers = response.headers

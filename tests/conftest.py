@@ -48,12 +48,31 @@ def pytest_report_header(config: Any) -> str:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A fresh database for the session: a SQLite file, or a new PostgreSQL database."""
+def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[str]:
+    """A fresh database for the session: a SQLite file, or a PostgreSQL database.
+
+    Under pytest-xdist each worker gets its own PostgreSQL database, made beside the one given
+    and dropped at the end, so parallel workers never share rows.
+    """
     if not TEST_DATABASE_URL:
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'casework.db'}"
         return
-    yield TEST_DATABASE_URL
+    if worker_id == "master":
+        yield TEST_DATABASE_URL
+        return
+    import psycopg
+    from psycopg import sql
+    from sqlalchemy.engine import make_url
+
+    base = make_url(TEST_DATABASE_URL)
+    name = f"{base.database}_{worker_id}"
+    admin_url = base.set(drivername="postgresql", database="postgres").render_as_string(False)
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    yield base.set(database=name).render_as_string(False)
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def make_app(tmp_path: Path, database_url: str, **overrides: Any) -> Flask:
@@ -62,7 +81,23 @@ def make_app(tmp_path: Path, database_url: str, **overrides: Any) -> Flask:
     environ.update(overrides.pop("environ", {}))
     config = {"INSTANCE_PATH": tmp_path / "instance", "ENVIRON": environ, "TESTING": True,
               "RATELIMIT_ENABLED": False, **overrides}
-    return create_app(config)
+    app = create_app(config)
+    _APPS.append(app)
+    return app
+
+
+_APPS: list[Flask] = []
+
+
+@pytest.fixture(autouse=True)
+def _dispose_engines() -> Iterator[None]:
+    """Close every pooled connection of the apps a test made (PostgreSQL warns otherwise)."""
+    yield
+    while _APPS:
+        app = _APPS.pop()
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def reset_schema(app: Flask) -> None:
@@ -97,6 +132,9 @@ def truncate_all(app: Flask) -> None:
     with app.app_context():
         tables = [t for t in reversed(db.metadata.sorted_tables)]
         with db.engine.begin() as connection:
+            from casework.audit.grants import unprotect
+
+            unprotect(connection)  # a test may have made the audit trail append-only
             if connection.dialect.name == "postgresql":
                 names = ", ".join(f'"{t.name}"' for t in tables)
                 connection.execute(text(f"TRUNCATE {names} CASCADE"))

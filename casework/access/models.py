@@ -5,13 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, LargeBinary
+from sqlalchemy import ForeignKey, Index, LargeBinary
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.accounts.models import User
 from casework.crypto.orm import EncryptedField
 from casework.extensions import db
-from casework.model_base import UUIDPrimaryKey, timestamp_column
+from casework.model_base import UTCDateTime, UUIDPrimaryKey, timestamp_column
 
 
 class IdentityReveal(UUIDPrimaryKey, db.Model):
@@ -26,7 +26,7 @@ class IdentityReveal(UUIDPrimaryKey, db.Model):
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id"))
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_file.id"), index=True)
     at: Mapped[datetime] = timestamp_column()
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     reason_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
     reason = EncryptedField("reason_ct")
 

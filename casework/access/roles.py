@@ -19,8 +19,10 @@ PERMISSIONS = (
     "case.assign",
     "case.approve",  # closures, transfers, reopen, forced moves
     "case.break_glass",  # reveal a masked identity by giving a reason (audited)
+    "reveal.review",  # see who broke the glass below you, and why
     "note.write",
     "referral.manage",
+    "provider.manage",  # register and edit service providers of the subtree (no case content)
     "people.search",
     "report.view",
     "user.manage",
@@ -46,9 +48,14 @@ _WORKER = frozenset(
 ROLE_PERMISSIONS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
     {
         "social_worker": _WORKER,
-        "supervisor": _WORKER | {"case.assign", "case.approve", "report.view"},
+        "supervisor": _WORKER
+        | {"case.assign", "case.approve", "reveal.review", "report.view", "provider.manage"},
         "statistician": frozenset({"report.view"}),
-        "administrator": frozenset({"user.manage", "unit.manage", "keys.rotate"}),
+        # The provider directory is reference data, like units: no person is in it, so the
+        # administrator keeping a province's directory up to date needs no case access.
+        "administrator": frozenset(
+            {"user.manage", "unit.manage", "keys.rotate", "provider.manage"}
+        ),
         "auditor": frozenset({"audit.read"}),
     }
 )

@@ -5,12 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.crypto.orm import EncryptedField
 from casework.extensions import db
-from casework.model_base import UUIDPrimaryKey, timestamp_column
+from casework.model_base import UTCDateTime, UUIDPrimaryKey, timestamp_column
 from casework.units.models import Unit
 
 
@@ -28,13 +28,15 @@ class User(UUIDPrimaryKey, db.Model):
     password_changed_at: Mapped[datetime] = timestamp_column()
     # Throttling: exponential lockout per account, whatever address the attempts come from.
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # TOTP: the secret is encrypted like any personal datum; the last accepted time step is
     # kept so that a code cannot be replayed.
     totp_secret_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
     totp_secret = EncryptedField("totp_secret_ct")
     totp_confirmed: Mapped[bool] = mapped_column(default=False)
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # Set by an administrator's password reset: the next session may only change the password.
+    password_must_change: Mapped[bool] = mapped_column(default=False)
 
     unit: Mapped[Unit] = relationship(lazy="joined")
     roles: Mapped[list[RoleAssignment]] = relationship(
@@ -78,3 +80,52 @@ class RoleAssignment(UUIDPrimaryKey, db.Model):
 
     user: Mapped[User] = relationship(back_populates="roles")
     unit: Mapped[Unit] = relationship(lazy="joined")
+
+
+class UserSession(UUIDPrimaryKey, db.Model):
+    """A server-side login session: revocable, with idle and absolute timeouts.
+
+    The browser holds a random 256-bit session id inside the signed Flask cookie; the database
+    keeps only its SHA-256, so a copy of the table (a backup, a replica) opens no session.
+    """
+
+    __tablename__ = "user_session"
+
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id"), index=True)
+    created_at: Mapped[datetime] = timestamp_column()
+    last_seen_at: Mapped[datetime] = timestamp_column()
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    remote_addr: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(255))
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class ApiToken(UUIDPrimaryKey, db.Model):
+    """A personal access token: acts as its user, never more; shown once, stored as a hash."""
+
+    __tablename__ = "api_token"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    prefix: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = timestamp_column()
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class RecoveryCode(UUIDPrimaryKey, db.Model):
+    """A one-time TOTP recovery code, stored as a keyed hash; ``used_at`` spends it."""
+
+    __tablename__ = "recovery_code"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = timestamp_column()
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -16,7 +16,8 @@ def _schema_factory(def_page: int, def_page_size: int, def_max_page_size: int) -
         class Meta:
             unknown = ma.EXCLUDE
 
-        page = ma.fields.Integer(load_default=def_page, validate=ma.validate.Range(min=1))
+        # Bounded so that page × per_page stays a sane OFFSET on every database.
+        page = ma.fields.Integer(load_default=def_page, validate=ma.validate.Range(min=1, max=100_000))
         page_size = ma.fields.Integer(
             data_key="per_page",
             load_default=def_page_size,

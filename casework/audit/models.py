@@ -10,18 +10,18 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, DateTime, String
+from sqlalchemy import JSON, BigInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from casework.extensions import db
-from casework.model_base import UUIDPrimaryKey
+from casework.model_base import UTCDateTime, UUIDPrimaryKey
 
 
 class AuditEvent(UUIDPrimaryKey, db.Model):
     __tablename__ = "audit_event"
 
     seq: Mapped[int] = mapped_column(BigInteger, unique=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     actor_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     actor_username: Mapped[str | None] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(64), index=True)

@@ -82,6 +82,31 @@ def discard_pending(session: Session) -> None:
     session.info.pop(_PENDING, None)
 
 
+@dataclass(frozen=True)
+class PendingMark:
+    """The entries queued on a session at one moment (see ``pending_mark``)."""
+
+    entries: tuple[Entry, ...]
+
+
+def pending_mark(session: Session) -> PendingMark:
+    """Remember what is queued now, before work that may be rolled back to a SAVEPOINT.
+
+    The mark holds the entries themselves, not a count: rolling back a SAVEPOINT fires
+    ``after_rollback``, which drops the whole queue, entries of the outer transaction included.
+    """
+    return PendingMark(tuple(session.info.get(_PENDING, ())))
+
+
+def discard_since(session: Session, mark: PendingMark) -> None:
+    """Put the queue back as it was at ``mark``: entries queued since then are dropped.
+
+    For a dry run rolled back to its SAVEPOINT: what it queued describes nothing that happened,
+    and what the request queued before it must still be written at commit.
+    """
+    session.info[_PENDING] = list(mark.entries)
+
+
 def _chain_key() -> bytes:
     return current_keyring().index_key("audit-chain")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import request
@@ -13,6 +12,7 @@ from sqlalchemy import func, or_, select
 import casework.api.pagination  # noqa: F401 - names the paging parameter per_page
 from casework.access.current import caller
 from casework.access.identity import may_see_identity
+from casework.access.scoping import scoped_cases
 from casework.audit import trail
 from casework.cases import operations
 from casework.cases.models import Case
@@ -24,9 +24,9 @@ from casework.cases.schemas import (
     CasePatchSchema,
     CaseSummarySchema,
 )
-from casework.access.scoping import scoped_cases
 from casework.errors import Invalid
 from casework.extensions import db
+from casework.model_base import vietnam_today
 from casework.people.operations import find_people
 from casework.units.models import CURRENT_TREE, Unit
 
@@ -50,11 +50,16 @@ def filtered_caseload(user: Any, args: dict[str, Any]):  # noqa: ANN201 - a Sele
     elif args.get("assigned") == "none":
         query = query.where(Case.assigned_worker_id.is_(None))
     if args.get("overdue") is True:
-        query = query.where(Case.due_on < date.today(), Case.stage != "closed")
+        query = query.where(Case.due_on < vietnam_today(), Case.stage != "closed")
     elif args.get("overdue") is False:
-        query = query.where(or_(Case.due_on.is_(None), Case.due_on >= date.today()))
+        query = query.where(or_(Case.due_on.is_(None), Case.due_on >= vietnam_today()))
     if "due_before" in args:
         query = query.where(Case.due_on < args["due_before"], Case.stage != "closed")
+    if "visit_overdue" in args:  # the next visit planned in the latest note has passed (issue 6)
+        from casework.services.notes import visit_overdue_condition
+
+        condition = visit_overdue_condition()
+        query = query.where(condition if args["visit_overdue"] else ~condition)
     if args.get("q"):
         query = _search(query, user, args["q"].strip())
     return query.order_by(Case.due_on.is_(None), Case.due_on, Case.opened_on.desc(), Case.id)
@@ -107,7 +112,13 @@ class _SummaryPage:
 
     def __getitem__(self, window: slice) -> list[dict[str, Any]]:
         rows = self.query.offset(window.start).limit(window.stop - window.start)
-        return [case_summary(db.session, self.user, case) for case in db.session.scalars(rows).unique()]
+        summaries = [case_summary(db.session, self.user, case)
+                     for case in db.session.scalars(rows).unique()]
+        shown = [str(s["id"]) for s in summaries if s["full_name"] is not None]
+        if shown:  # names on a list are identity shown: audited like a case view
+            trail.record(db.session, "case.list_identity", actor=self.user, object_type="case",
+                         cases=shown)
+        return summaries
 
 
 @blp.route("/<uuid:case_id>")

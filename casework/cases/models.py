@@ -14,7 +14,6 @@ from datetime import date, datetime
 from sqlalchemy import (
     JSON,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -27,7 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from casework.accounts.models import User
 from casework.crypto.orm import EncryptedField
 from casework.extensions import db
-from casework.model_base import UUIDPrimaryKey, timestamp_column
+from casework.model_base import UTCDateTime, UUIDPrimaryKey, timestamp_column
 from casework.people.models import Person
 from casework.units.models import Unit
 
@@ -63,6 +62,8 @@ class Case(UUIDPrimaryKey, db.Model):
     __table_args__ = (
         Index("ix_case_file_unit_stage", "unit_id", "stage"),
         Index("ix_case_file_due", "due_on"),
+        # Statistics: new cases per unit and period (casework.stats).
+        Index("ix_case_file_recorded_unit_opened", "recorded_unit_id", "opened_on"),
     )
 
     reference: Mapped[str] = mapped_column(String(32), unique=True)
@@ -131,6 +132,8 @@ class CaseEvent(UUIDPrimaryKey, db.Model):
         UniqueConstraint("case_id", "seq"),
         Index("ix_case_event_event_at", "event", "at"),
         Index("ix_case_event_to_stage_at", "to_stage", "at"),
+        # Statistics: a province's or commune's history in a period (casework.stats).
+        Index("ix_case_event_unit_at", "unit_id", "at"),
     )
 
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_file.id"))
@@ -140,7 +143,7 @@ class CaseEvent(UUIDPrimaryKey, db.Model):
     to_stage: Mapped[str] = mapped_column(String(32))
     actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id"))
     unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("unit.id"))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
     reason_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
     reason = EncryptedField("reason_ct")
     data: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -14,6 +14,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from casework.access.scoping import scoped_cases, unit_in_scope
 from casework.accounts.models import User
@@ -21,6 +22,7 @@ from casework.audit import trail
 from casework.cases.models import Case, CaseEvent
 from casework.errors import Conflict, Forbidden, Invalid, NotFound
 from casework.model_base import utcnow
+from workflows.dates import local_date
 from casework.people.models import Person
 from casework.people.operations import SearchResult, find_people
 from casework.units.loader import current_unit_for
@@ -47,8 +49,21 @@ CASE_DETAIL_FIELDS = (
 
 
 def new_reference(today: date) -> str:
-    """A reference that says nothing about the person or the unit: HS-<year>-<random>."""
-    return f"HS-{today.year}-" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(6))
+    """A reference that says nothing about the person or the unit: HS-<year>-<random>.
+
+    Eight characters of a 32-letter alphabet (10^12 per year): a new case meets an existing
+    reference about once in a million openings even at national scale, and ``free_reference``
+    draws again when it does.
+    """
+    return f"HS-{today.year}-" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
+
+
+def free_reference(session: Session, today: date) -> str:
+    """A new reference not yet used by any case."""
+    while True:
+        reference = new_reference(today)
+        if session.scalar(select(Case.id).where(Case.reference == reference)) is None:
+            return reference
 
 
 def get_case(session: Session, user: Any, case_id: uuid.UUID | str, permission: str = "case.read") -> Case:
@@ -78,7 +93,14 @@ def check_version(case: Case, version: int | None) -> None:
         raise Conflict()
 
 
-def _resolve_unit(session: Session, user: Any, code: str) -> Unit:
+def resolve_case_unit(session: Session, user: Any, code: str) -> Unit:
+    """The commune a new case of ``user`` belongs to, from its code.
+
+    Public so that an import can resolve each distinct code of a list once and hand the unit to
+    ``open_case(unit=…)``, instead of one lookup per row.
+
+    :raise Invalid: unknown code, a unit outside the user's area, or not a commune.
+    """
     unit = current_unit_for(session, code)
     if unit is None:
         raise Invalid(errors={"unit": [_("Unknown unit code.")]})
@@ -123,8 +145,26 @@ def _due_on(case_type: str, stage: str, entered_at: datetime) -> date | None:
     return due_date(get_workflow(case_type), stage, entered_at)
 
 
-def open_case(session: Session, actor: Any, data: dict[str, Any]) -> tuple[Case, SearchResult]:
+def open_case(
+    session: Session,
+    actor: Any,
+    data: dict[str, Any],
+    now: datetime | None = None,
+    *,
+    unit: Unit | None = None,
+    duplicates: SearchResult | None = None,
+    unique_reference: bool = True,
+) -> tuple[Case, SearchResult]:
     """Open a case for a (possibly new) person in the actor's area.
+
+    ``now`` is the moment of intake (defaults to the present; imports and the demo pass others).
+    ``unit`` and ``duplicates`` let a bulk caller (an import) pass what it already worked out
+    for the whole list, since per row they are half the cost of opening a case: ``unit`` must
+    come from ``resolve_case_unit(session, actor, data["unit"])`` and ``duplicates`` from
+    ``find_people``/``find_people_many`` for this person's national ID and phone, by ``actor``.
+    Left out, both are worked out here, as for a case opened by hand. ``unique_reference=False``
+    skips the per-case check that the drawn reference is free: a bulk caller checks the whole
+    batch with one query instead.
 
     :raise Invalid: unknown or out-of-scope unit, missing identity where the type needs it.
     :raise Forbidden: the actor may not open cases.
@@ -132,23 +172,30 @@ def open_case(session: Session, actor: Any, data: dict[str, Any]) -> tuple[Case,
     from workflows.registry import get_workflow
 
     case_type = data["case_type"]
-    unit = _resolve_unit(session, actor, data["unit"])
+    if unit is None:
+        unit = resolve_case_unit(session, actor, data["unit"])
     person_data = data["person"]
     if case_type != "sex_work_exit" and not person_data.get("full_name"):
         raise Invalid(errors={"person": {"full_name": [_("A name is required for this case type.")]}})
     person = Person(sex=person_data["sex"])
     apply_person_fields(person, person_data)
     session.add(person)
-    duplicates = find_people(
-        session, actor, national_id=person_data.get("national_id"), phone=person_data.get("phone")
-    )
-    now = utcnow()
-    opened_on = data.get("opened_on") or now.astimezone(UTC).date()
-    if opened_on > now.date():
+    if duplicates is None:
+        duplicates = find_people(
+            session,
+            actor,
+            national_id=person_data.get("national_id"),
+            phone=person_data.get("phone"),
+        )
+    now = now or utcnow()
+    # Dates a person sees are Vietnamese calendar dates (20:00 UTC is already tomorrow there).
+    opened_on = data.get("opened_on") or local_date(now)
+    if opened_on > local_date(utcnow()):
         raise Invalid(errors={"opened_on": [_("The opening date cannot be in the future.")]})
     workflow = get_workflow(case_type)
     case = Case(
-        reference=new_reference(opened_on),
+        reference=(free_reference(session, opened_on) if unique_reference
+                   else new_reference(opened_on)),
         case_type=case_type,
         stage=workflow.initial,
         unit_id=unit.id,
@@ -235,3 +282,51 @@ def require_any(user: Any, permission: str) -> None:
 
     if not scope_paths(user, permission):
         raise Forbidden()
+
+
+def assignable_workers(session: Session, case: Case) -> list[User]:
+    """Active social workers whose area contains the case's unit (who may work on it)."""
+    from casework.accounts.models import RoleAssignment
+
+    return list(
+        session.scalars(
+            select(User)
+            .join(RoleAssignment, RoleAssignment.user_id == User.id)
+            .join(Unit, RoleAssignment.unit_id == Unit.id)
+            .where(User.active, RoleAssignment.role == "social_worker",
+                   Unit.path.in_(case.unit.ancestors_paths()))
+            .order_by(User.username)
+        ).unique()
+    )
+
+
+def assign_case(
+    session: Session, actor: Any, case: Case, worker: User | None, version: int | None = None
+) -> None:
+    """Give ``case`` to ``worker`` (None: unassign), versioned and audited.
+
+    :raise Forbidden: the actor may not assign cases of this unit.
+    :raise Conflict: ``version`` is stale, or the case is closed or waiting for a transfer.
+    :raise Invalid: ``worker`` is not an active social worker whose area contains the case.
+    """
+    require(actor, "case.assign", case.unit)
+    check_version(case, version)
+    if case.is_closed or case.stage == "transfer_pending":
+        raise Conflict(_("A closed case, or one waiting for a transfer, cannot be reassigned."))
+    if worker is not None and worker.id not in {w.id for w in assignable_workers(session, case)}:
+        raise Invalid(errors={"worker": [_("No active worker of this unit has that username.")]})
+    previous = case.assigned_worker
+    if (previous.id if previous else None) == (worker.id if worker else None):
+        return
+    case.assigned_worker = worker
+    case.assigned_worker_id = worker.id if worker else None
+    case.updated_at = utcnow()
+    try:
+        session.flush()  # UPDATE … WHERE version = :read
+    except StaleDataError:
+        raise Conflict() from None
+    trail.record(
+        session, "case.assign", actor=actor, object_type="case", object_id=case.id,
+        unit_path=case.unit.path, worker=worker.username if worker else None,
+        previous=previous.username if previous else None,
+    )

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from casework.access.identity import may_see_identity
 from casework.cases.models import Case
+from casework.model_base import vietnam_today
 from casework.people.models import IDENTITY_FIELDS, SENSITIVE_FIELDS
 from casework.people.operations import SearchResult
 from casework.units.models import Unit
@@ -24,7 +25,7 @@ def unit_ref(unit: Unit | None) -> dict[str, Any] | None:
 
 
 def is_overdue(case: Case, today: date | None = None) -> bool:
-    return case.due_on is not None and case.due_on < (today or date.today()) and not case.is_closed
+    return case.due_on is not None and case.due_on < (today or vietnam_today()) and not case.is_closed
 
 
 def person_view(case: Case, show_identity: bool) -> dict[str, Any]:

@@ -105,6 +105,7 @@ class CaseListArgsSchema(Schema):
     assigned = fields.String(validate=validate.OneOf(["me", "none"]))
     overdue = fields.Boolean()
     due_before = fields.Date()
+    visit_overdue = fields.Boolean(metadata={"description": "the next visit planned has passed"})
     q = fields.String(validate=validate.Length(max=64),
                       metadata={"description": "reference, national ID or phone"})
 

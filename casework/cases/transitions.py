@@ -13,15 +13,16 @@ import json
 from datetime import datetime
 from typing import Any
 
-from flask_babel import get_locale
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 import workflows
+from workflows.dates import local_date
 from casework.accounts.models import User
 from casework.audit import trail
 from casework.cases.models import Case, CaseEvent
 from casework.cases.operations import check_version, next_event_seq
+from casework.i18n import current_language
 from casework.errors import Conflict, DomainError, Forbidden, Invalid
 from casework.model_base import utcnow
 from casework.units.loader import current_unit_for
@@ -33,16 +34,12 @@ FREE_TEXT_KINDS = frozenset({"text", "document"})
 RECEIVING_UNIT_EVENTS = frozenset({"accept_transfer", "refuse_transfer"})
 
 
-def _lang() -> str:
-    locale = get_locale()
-    return "en" if locale is not None and locale.language == "en" else "vi"
-
 
 class WorkflowRefused(DomainError):
     """A workflow error translated to the API's error shape (status set per kind)."""
 
     def __init__(self, error: workflows.WorkflowError) -> None:
-        lang = _lang()
+        lang = current_language()
         errors: dict[str, list[str]] = {}
         if isinstance(error, workflows.MissingFields):
             errors = error.errors_vi if lang == "vi" else error.errors
@@ -122,7 +119,7 @@ def _apply_effects(session: Session, case: Case, result: workflows.TransitionRes
         elif effect == "clear_closure_request":
             case.closure_reason = None
         elif effect == "close":
-            case.closed_on = now.date()
+            case.closed_on = local_date(now)
         elif effect == "reopen":
             case.closed_on = None
             case.closure_reason = None

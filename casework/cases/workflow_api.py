@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import request
 from flask.views import MethodView
-from flask_babel import get_locale
 from flask_smorest import Blueprint
 from marshmallow import INCLUDE, Schema, fields, validate
 
@@ -18,16 +17,13 @@ from casework.cases.models import CASE_TYPES, CaseEvent
 from casework.cases.presenters import case_view
 from casework.cases.schemas import CaseOutSchema
 from casework.cases.transitions import event_texts, fire, options_for
+from casework.i18n import current_language
 from casework.errors import Invalid, NotFound
 from casework.extensions import db
 from workflows.diagram import to_mermaid
 
 blp = Blueprint("workflow", __name__, url_prefix="", description="Case workflows")
 
-
-def _lang() -> str:
-    locale = get_locale()
-    return "en" if locale is not None and locale.language == "en" else "vi"
 
 
 class FieldSpecSchema(Schema):
@@ -96,7 +92,7 @@ class Transitions(MethodView):
         """The events this caller may fire now, with the fields each needs."""
         user = caller()
         case = operations.get_case(db.session, user, case_id)
-        return [option_view(o, _lang()) for o in options_for(user, case)]
+        return [option_view(o, current_language()) for o in options_for(user, case)]
 
     @blp.arguments(TransitionInSchema)
     @blp.response(200, CaseOutSchema)
@@ -154,7 +150,7 @@ class WorkflowItem(MethodView):
         caller()
         if case_type not in CASE_TYPES:
             raise NotFound()
-        lang = _lang()
+        lang = current_language()
         workflow = workflows.get_workflow(case_type)
         return {
             "case_type": case_type,

@@ -3,12 +3,18 @@
 The blind index narrows the search to a few candidate rows (16 bits: many unrelated people share
 a value); each candidate is decrypted and compared exactly, so false positives never reach the
 caller. Matches outside the caller's scope are counted, never described.
+
+``find_people`` answers one question (a form, the search page); ``find_people_many`` answers a
+whole list's (an import) with a few ``IN`` queries instead of one query per row. Both run the
+same code, so a row of an imported list is checked exactly as the same person typed in a form.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import zip_longest
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -19,6 +25,10 @@ from casework.cases.models import Case
 from casework.crypto.blind import normalise_national_id, normalise_phone
 from casework.people.models import Person
 from casework.units.models import Unit
+
+#: Values per ``IN`` list. Two lists per query stay far below SQLite's oldest limit (999 bound
+#: parameters) and keep each statement small enough to plan quickly on PostgreSQL.
+IN_CHUNK = 400
 
 
 @dataclass
@@ -33,30 +43,120 @@ class SearchResult:
     elsewhere: int = 0
 
 
-def _candidates(session: Session, national_id: str | None, phone: str | None) -> list[Case]:
-    conditions = []
-    if national_id:
-        conditions.append(Person.national_id.candidates(national_id))
-    if phone:
-        conditions.append(Person.phone.candidates(phone))
-    if not conditions:
-        return []
-    return list(
-        session.scalars(
-            select(Case).join(Person, Case.person_id == Person.id).where(or_(*conditions))
-        ).unique()
-    )
+@dataclass(frozen=True)
+class Lookup:
+    """One person to look for: a national ID and/or a phone, as typed (normalised here)."""
+
+    national_id: str | None = None
+    phone: str | None = None
 
 
-def _matched_fields(person: Person, national_id: str | None, phone: str | None) -> list[str]:
-    matched = []
-    if national_id and person.national_id and normalise_national_id(
-        person.national_id
-    ) == normalise_national_id(national_id):
-        matched.append("national_id")
-    if phone and person.phone and normalise_phone(person.phone) == normalise_phone(phone):
-        matched.append("phone")
-    return matched
+def _chunks(values: Sequence[int]) -> Iterator[list[int]]:
+    for start in range(0, len(values), IN_CHUNK):
+        yield list(values[start : start + IN_CHUNK])
+
+
+def _candidates(session: Session, id_indexes: set[int], phone_indexes: set[int]) -> list[Case]:
+    """Every case whose person falls in one of the blind-index buckets, in the order found."""
+    found: dict[uuid.UUID, Case] = {}
+    pairs = zip_longest(_chunks(sorted(id_indexes)), _chunks(sorted(phone_indexes)))
+    for id_chunk, phone_chunk in pairs:
+        conditions = []
+        if id_chunk:
+            conditions.append(Person.national_id_bi.in_(id_chunk))
+        if phone_chunk:
+            conditions.append(Person.phone_bi.in_(phone_chunk))
+        query = select(Case).join(Person, Case.person_id == Person.id).where(or_(*conditions))
+        for case in session.scalars(query).unique():
+            found.setdefault(case.id, case)
+    return list(found.values())
+
+
+def _visible(session: Session, user: Any, case_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of ``case_ids`` lie in the caller's scope (the same condition as every list)."""
+    visible: set[uuid.UUID] = set()
+    for start in range(0, len(case_ids), IN_CHUNK):
+        chunk = case_ids[start : start + IN_CHUNK]
+        visible.update(
+            session.scalars(
+                select(Case.id)
+                .join(Unit, Case.unit_id == Unit.id)
+                .where(Case.id.in_(chunk), case_scope_condition(user))
+            )
+        )
+    return visible
+
+
+def _exact(value: str | None, normalise: Any) -> str | None:
+    """The value compared exactly; ``None`` when there is nothing to compare ("N/A", "")."""
+    if not value:
+        return None
+    return normalise(str(value)) or None
+
+
+def find_people_many(
+    session: Session,
+    user: Any,
+    lookups: Sequence[Lookup],
+    *,
+    exclude_person: uuid.UUID | None = None,
+) -> list[SearchResult]:
+    """For each lookup, in order: exact matches described in scope, counted elsewhere.
+
+    The buckets of every lookup are fetched together (``IN`` over the 16-bit values), each
+    candidate is decrypted once and indexed by its normalised ID and phone, and each lookup then
+    keeps only exact matches: a bucket shared by chance never counts as a match.
+    """
+    wanted = [
+        (
+            _exact(lookup.national_id, normalise_national_id),
+            _exact(lookup.phone, normalise_phone),
+        )
+        for lookup in lookups
+    ]
+    id_indexes = {
+        index
+        for national_id, _phone in wanted
+        if national_id and (index := Person.national_id.blind_index_of(national_id)) is not None
+    }
+    phone_indexes = {
+        index
+        for _national_id, phone in wanted
+        if phone and (index := Person.phone.blind_index_of(phone)) is not None
+    }
+    results = [SearchResult() for _ in lookups]
+    if not id_indexes and not phone_indexes:
+        return results
+    by_id: dict[str, list[Case]] = {}
+    by_phone: dict[str, list[Case]] = {}
+    order: dict[uuid.UUID, int] = {}
+    for position, case in enumerate(_candidates(session, id_indexes, phone_indexes)):
+        if exclude_person is not None and case.person_id == exclude_person:
+            continue
+        order[case.id] = position
+        person = case.person
+        if person.national_id_bi in id_indexes and (
+            stored := _exact(person.national_id, normalise_national_id)
+        ):
+            by_id.setdefault(stored, []).append(case)
+        if person.phone_bi in phone_indexes and (stored := _exact(person.phone, normalise_phone)):
+            by_phone.setdefault(stored, []).append(case)
+    matches: list[list[tuple[Case, list[str]]]] = []
+    for national_id, phone in wanted:
+        matched: dict[uuid.UUID, tuple[Case, list[str]]] = {}
+        for case in by_id.get(national_id, []) if national_id else []:
+            matched[case.id] = (case, ["national_id"])
+        for case in by_phone.get(phone, []) if phone else []:
+            matched.setdefault(case.id, (case, []))[1].append("phone")
+        matches.append(sorted(matched.values(), key=lambda item: order[item[0].id]))
+    visible = _visible(session, user, sorted({c.id for found in matches for c, _on in found}))
+    for result, found in zip(results, matches, strict=True):
+        for case, matched_on in found:
+            if case.id in visible:
+                result.in_scope.append(PersonMatch(case=case, matched_on=matched_on))
+            else:
+                result.elsewhere += 1
+    return results
 
 
 def find_people(
@@ -68,25 +168,5 @@ def find_people(
     exclude_person: uuid.UUID | None = None,
 ) -> SearchResult:
     """Exact matches on national ID and/or phone: described in scope, counted elsewhere."""
-    result = SearchResult()
-    candidates = _candidates(session, national_id, phone)
-    if not candidates:
-        return result
-    visible_ids = set(
-        session.scalars(
-            select(Case.id)
-            .join(Unit, Case.unit_id == Unit.id)
-            .where(Case.id.in_([c.id for c in candidates]), case_scope_condition(user))
-        )
-    )
-    for case in candidates:
-        if case.person_id == exclude_person:
-            continue
-        matched = _matched_fields(case.person, national_id, phone)
-        if not matched:
-            continue  # a blind-index collision, not the same person
-        if case.id in visible_ids:
-            result.in_scope.append(PersonMatch(case=case, matched_on=matched))
-        else:
-            result.elsewhere += 1
-    return result
+    lookup = Lookup(national_id=national_id, phone=phone)
+    return find_people_many(session, user, [lookup], exclude_person=exclude_person)[0]

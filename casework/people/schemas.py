@@ -9,6 +9,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from casework.crypto.blind import normalise_national_id, normalise_phone
+from casework.model_base import vietnam_today
 from casework.people.models import SEXES
 
 NATIONAL_ID = re.compile(r"^(\d{12}|\d{9})$")
@@ -27,7 +28,7 @@ def check_phone(value: str) -> None:
 
 
 def check_birth_date(value: date) -> None:
-    if value > date.today() or value.year < 1900:
+    if value > vietnam_today() or value.year < 1900:
         raise ValidationError("Ngày sinh không hợp lệ / impossible date of birth.")
 
 

@@ -2,25 +2,34 @@
 
 from __future__ import annotations
 
-import uuid
-from typing import Any
-
-from flask import Flask, render_template
-
-from casework.extensions import db, login_manager
+from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from casework.accounts.models import User
+    # Sessions and API tokens are resolved server-side (casework.accounts.loader).
+    from casework.accounts.loader import install as install_login
 
-    @login_manager.user_loader
-    def _load_user(user_id: str) -> Any:
-        try:
-            user = db.session.get(User, uuid.UUID(user_id))
-        except ValueError:
-            return None
-        return user if user is not None and user.active else None
+    install_login(app)
 
-    @app.get("/")
-    def index() -> str:
-        return render_template("index.html")
+    register_pages(app)
+
+
+def register_pages(app: Flask) -> None:
+    """The pages, one blueprint per audience or capability, and what every template uses."""
+    from casework.web import (
+        admin,
+        auth,
+        bulk_import,
+        case_page,
+        caseload,
+        supervisor,
+        support_forms,
+        templating,
+        two_step,
+        workflow_page,
+    )
+
+    templating.install(app)
+    for module in (auth, caseload, case_page, support_forms, supervisor, admin, workflow_page,
+                   two_step, bulk_import):
+        app.register_blueprint(module.bp)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 23:06:27.152966
+Create Date: 2026-11-26 00:09:29.371440
 
 """
 from alembic import op
@@ -104,6 +104,22 @@ def upgrade():
     with op.batch_alter_table('organisation', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_organisation_unit_id'), ['unit_id'], unique=False)
 
+    op.create_table('service_provider',
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('unit_id', sa.Uuid(), nullable=False),
+    sa.Column('contact', sa.String(length=500), nullable=True),
+    sa.Column('services', sa.JSON(), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_service_provider_unit_id_unit')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_service_provider'))
+    )
+    with op.batch_alter_table('service_provider', schema=None) as batch_op:
+        batch_op.create_index('ix_service_provider_unit_kind', ['unit_id', 'kind'], unique=False)
+
     op.create_table('user_account',
     sa.Column('username', sa.String(length=64), nullable=False),
     sa.Column('display_name', sa.String(length=200), nullable=False),
@@ -119,6 +135,7 @@ def upgrade():
     sa.Column('totp_secret_ct', sa.LargeBinary(), nullable=True),
     sa.Column('totp_confirmed', sa.Boolean(), nullable=False),
     sa.Column('totp_last_step', sa.Integer(), nullable=True),
+    sa.Column('password_must_change', sa.Boolean(), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_user_account_organisation_id_organisation')),
     sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_user_account_unit_id_unit')),
@@ -127,6 +144,23 @@ def upgrade():
     )
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_user_account_unit_id'), ['unit_id'], unique=False)
+
+    op.create_table('api_token',
+    sa.Column('user_id', sa.Uuid(), nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('prefix', sa.String(length=16), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_used_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_api_token_user_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_api_token')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_api_token_token_hash'))
+    )
+    with op.batch_alter_table('api_token', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_api_token_user_id'), ['user_id'], unique=False)
 
     op.create_table('case_file',
     sa.Column('reference', sa.String(length=32), nullable=False),
@@ -173,7 +207,38 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_case_file_case_type'), ['case_type'], unique=False)
         batch_op.create_index('ix_case_file_due', ['due_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_file_person_id'), ['person_id'], unique=False)
+        batch_op.create_index('ix_case_file_recorded_unit_opened', ['recorded_unit_id', 'opened_on'], unique=False)
         batch_op.create_index('ix_case_file_unit_stage', ['unit_id', 'stage'], unique=False)
+
+    op.create_table('case_import',
+    sa.Column('case_type', sa.String(length=32), nullable=False),
+    sa.Column('unit_id', sa.Uuid(), nullable=False),
+    sa.Column('created_by_id', sa.Uuid(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('dry_run', sa.Boolean(), nullable=False),
+    sa.Column('rows_total', sa.Integer(), nullable=False),
+    sa.Column('rows_ok', sa.Integer(), nullable=False),
+    sa.Column('rows_error', sa.Integer(), nullable=False),
+    sa.Column('rows_duplicate', sa.Integer(), nullable=False),
+    sa.Column('rows_imported', sa.Integer(), nullable=False),
+    sa.Column('filename_ct', sa.LargeBinary(), nullable=True),
+    sa.Column('report_ct', sa.LargeBinary(), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_case_import_created_by_id_user_account')),
+    sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_case_import_unit_id_unit')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_import'))
+    )
+    op.create_table('recovery_code',
+    sa.Column('user_id', sa.Uuid(), nullable=False),
+    sa.Column('code_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_recovery_code_user_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_recovery_code'))
+    )
+    with op.batch_alter_table('recovery_code', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_recovery_code_user_id'), ['user_id'], unique=False)
 
     op.create_table('role_assignment',
     sa.Column('user_id', sa.Uuid(), nullable=False),
@@ -189,6 +254,23 @@ def upgrade():
     with op.batch_alter_table('role_assignment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_role_assignment_unit_id'), ['unit_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_role_assignment_user_id'), ['user_id'], unique=False)
+
+    op.create_table('user_session',
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_seen_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('remote_addr', sa.String(length=64), nullable=True),
+    sa.Column('user_agent', sa.String(length=255), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_user_session_user_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_user_session')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_user_session_token_hash'))
+    )
+    with op.batch_alter_table('user_session', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_user_session_user_id'), ['user_id'], unique=False)
 
     op.create_table('case_event',
     sa.Column('case_id', sa.Uuid(), nullable=False),
@@ -212,6 +294,41 @@ def upgrade():
     with op.batch_alter_table('case_event', schema=None) as batch_op:
         batch_op.create_index('ix_case_event_event_at', ['event', 'at'], unique=False)
         batch_op.create_index('ix_case_event_to_stage_at', ['to_stage', 'at'], unique=False)
+        batch_op.create_index('ix_case_event_unit_at', ['unit_id', 'at'], unique=False)
+
+    op.create_table('case_note',
+    sa.Column('case_id', sa.Uuid(), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('occurred_on', sa.Date(), nullable=False),
+    sa.Column('next_visit_on', sa.Date(), nullable=True),
+    sa.Column('author_id', sa.Uuid(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('content_ct', sa.LargeBinary(), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['author_id'], ['user_account.id'], name=op.f('fk_case_note_author_id_user_account')),
+    sa.ForeignKeyConstraint(['case_id'], ['case_file.id'], name=op.f('fk_case_note_case_id_case_file')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_note'))
+    )
+    with op.batch_alter_table('case_note', schema=None) as batch_op:
+        batch_op.create_index('ix_case_note_case_occurred', ['case_id', 'occurred_on'], unique=False)
+        batch_op.create_index(batch_op.f('ix_case_note_next_visit_on'), ['next_visit_on'], unique=False)
+
+    op.create_table('consent',
+    sa.Column('case_id', sa.Uuid(), nullable=False),
+    sa.Column('scope', sa.String(length=48), nullable=False),
+    sa.Column('decision', sa.String(length=16), nullable=False),
+    sa.Column('is_current', sa.Boolean(), nullable=False),
+    sa.Column('decided_on', sa.Date(), nullable=False),
+    sa.Column('recorded_by_id', sa.Uuid(), nullable=True),
+    sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('document_reference_ct', sa.LargeBinary(), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['case_file.id'], name=op.f('fk_consent_case_id_case_file')),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['user_account.id'], name=op.f('fk_consent_recorded_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_consent'))
+    )
+    with op.batch_alter_table('consent', schema=None) as batch_op:
+        batch_op.create_index('ix_consent_case_scope_current', ['case_id', 'scope', 'is_current'], unique=False)
 
     op.create_table('identity_reveal',
     sa.Column('user_id', sa.Uuid(), nullable=False),
@@ -228,38 +345,139 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_identity_reveal_case_id'), ['case_id'], unique=False)
         batch_op.create_index('ix_identity_reveal_user_case', ['user_id', 'case_id'], unique=False)
 
+    op.create_table('support_item',
+    sa.Column('case_id', sa.Uuid(), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('provider_id', sa.Uuid(), nullable=True),
+    sa.Column('planned_on', sa.Date(), nullable=False),
+    sa.Column('referred_on', sa.Date(), nullable=True),
+    sa.Column('started_on', sa.Date(), nullable=True),
+    sa.Column('ended_on', sa.Date(), nullable=True),
+    sa.Column('amount_vnd', sa.BigInteger(), nullable=True),
+    sa.Column('loan_programme', sa.String(length=200), nullable=True),
+    sa.Column('loan_status', sa.String(length=16), nullable=True),
+    sa.Column('course', sa.String(length=200), nullable=True),
+    sa.Column('training_result', sa.String(length=16), nullable=True),
+    sa.Column('employer_name_ct', sa.LargeBinary(), nullable=True),
+    sa.Column('kept_3_months', sa.Boolean(), nullable=True),
+    sa.Column('kept_6_months', sa.Boolean(), nullable=True),
+    sa.Column('outcome_note_ct', sa.LargeBinary(), nullable=True),
+    sa.Column('created_by_id', sa.Uuid(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['case_file.id'], name=op.f('fk_support_item_case_id_case_file')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_support_item_created_by_id_user_account')),
+    sa.ForeignKeyConstraint(['provider_id'], ['service_provider.id'], name=op.f('fk_support_item_provider_id_service_provider')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_support_item'))
+    )
+    with op.batch_alter_table('support_item', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_support_item_case_id'), ['case_id'], unique=False)
+        batch_op.create_index('ix_support_item_kind_status', ['kind', 'status'], unique=False)
+
+    op.create_table('referral',
+    sa.Column('case_id', sa.Uuid(), nullable=False),
+    sa.Column('provider_id', sa.Uuid(), nullable=True),
+    sa.Column('service_kind', sa.String(length=32), nullable=True),
+    sa.Column('support_item_id', sa.Uuid(), nullable=True),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('shares_personal_data', sa.Boolean(), nullable=False),
+    sa.Column('consent_id', sa.Uuid(), nullable=True),
+    sa.Column('consent_override', sa.Boolean(), nullable=False),
+    sa.Column('override_by_id', sa.Uuid(), nullable=True),
+    sa.Column('override_reason_ct', sa.LargeBinary(), nullable=True),
+    sa.Column('consent_withdrawn_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('revoked_because', sa.String(length=32), nullable=True),
+    sa.Column('note_ct', sa.LargeBinary(), nullable=True),
+    sa.Column('outcome_note_ct', sa.LargeBinary(), nullable=True),
+    sa.Column('sent_by_id', sa.Uuid(), nullable=True),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('responded_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['case_file.id'], name=op.f('fk_referral_case_id_case_file')),
+    sa.ForeignKeyConstraint(['consent_id'], ['consent.id'], name=op.f('fk_referral_consent_id_consent')),
+    sa.ForeignKeyConstraint(['override_by_id'], ['user_account.id'], name=op.f('fk_referral_override_by_id_user_account')),
+    sa.ForeignKeyConstraint(['provider_id'], ['service_provider.id'], name=op.f('fk_referral_provider_id_service_provider')),
+    sa.ForeignKeyConstraint(['sent_by_id'], ['user_account.id'], name=op.f('fk_referral_sent_by_id_user_account')),
+    sa.ForeignKeyConstraint(['support_item_id'], ['support_item.id'], name=op.f('fk_referral_support_item_id_support_item')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_referral'))
+    )
+    with op.batch_alter_table('referral', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_referral_case_id'), ['case_id'], unique=False)
+        batch_op.create_index('ix_referral_status', ['status'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('referral', schema=None) as batch_op:
+        batch_op.drop_index('ix_referral_status')
+        batch_op.drop_index(batch_op.f('ix_referral_case_id'))
+
+    op.drop_table('referral')
+    with op.batch_alter_table('support_item', schema=None) as batch_op:
+        batch_op.drop_index('ix_support_item_kind_status')
+        batch_op.drop_index(batch_op.f('ix_support_item_case_id'))
+
+    op.drop_table('support_item')
     with op.batch_alter_table('identity_reveal', schema=None) as batch_op:
         batch_op.drop_index('ix_identity_reveal_user_case')
         batch_op.drop_index(batch_op.f('ix_identity_reveal_case_id'))
 
     op.drop_table('identity_reveal')
+    with op.batch_alter_table('consent', schema=None) as batch_op:
+        batch_op.drop_index('ix_consent_case_scope_current')
+
+    op.drop_table('consent')
+    with op.batch_alter_table('case_note', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_case_note_next_visit_on'))
+        batch_op.drop_index('ix_case_note_case_occurred')
+
+    op.drop_table('case_note')
     with op.batch_alter_table('case_event', schema=None) as batch_op:
+        batch_op.drop_index('ix_case_event_unit_at')
         batch_op.drop_index('ix_case_event_to_stage_at')
         batch_op.drop_index('ix_case_event_event_at')
 
     op.drop_table('case_event')
+    with op.batch_alter_table('user_session', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_user_session_user_id'))
+
+    op.drop_table('user_session')
     with op.batch_alter_table('role_assignment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_role_assignment_user_id'))
         batch_op.drop_index(batch_op.f('ix_role_assignment_unit_id'))
 
     op.drop_table('role_assignment')
+    with op.batch_alter_table('recovery_code', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_recovery_code_user_id'))
+
+    op.drop_table('recovery_code')
+    op.drop_table('case_import')
     with op.batch_alter_table('case_file', schema=None) as batch_op:
         batch_op.drop_index('ix_case_file_unit_stage')
+        batch_op.drop_index('ix_case_file_recorded_unit_opened')
         batch_op.drop_index(batch_op.f('ix_case_file_person_id'))
         batch_op.drop_index('ix_case_file_due')
         batch_op.drop_index(batch_op.f('ix_case_file_case_type'))
         batch_op.drop_index(batch_op.f('ix_case_file_assigned_worker_id'))
 
     op.drop_table('case_file')
+    with op.batch_alter_table('api_token', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_api_token_user_id'))
+
+    op.drop_table('api_token')
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_user_account_unit_id'))
 
     op.drop_table('user_account')
+    with op.batch_alter_table('service_provider', schema=None) as batch_op:
+        batch_op.drop_index('ix_service_provider_unit_kind')
+
+    op.drop_table('service_provider')
     with op.batch_alter_table('organisation', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_organisation_unit_id'))
 

@@ -1,0 +1,63 @@
+"""What an administrator may reach: users whose home unit lies in their subtree.
+
+Scoped in SQL like cases (``casework.access.scoping``): a user outside the subtree answers 404,
+exactly like an unknown id; a unit outside it cannot be given to anyone (422).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, select
+
+from casework.access.scoping import path_condition, scope_paths, unit_in_scope
+from casework.accounts.models import RoleAssignment, User
+from casework.errors import Forbidden, Invalid, NotFound
+from casework.units.loader import current_unit_for
+from casework.units.models import Unit
+
+PERMISSION = "user.manage"
+
+
+def require_administrator(admin: Any) -> None:
+    """:raise Forbidden: the caller manages users nowhere."""
+    if not scope_paths(admin, PERMISSION):
+        raise Forbidden()
+
+
+def managed_users(admin: Any) -> Select:
+    """``SELECT user_account`` limited to the administrator's subtree."""
+    return (
+        select(User)
+        .join(Unit, User.unit_id == Unit.id)
+        .where(path_condition(Unit.path, scope_paths(admin, PERMISSION)))
+    )
+
+
+def get_managed_user(session: Any, admin: Any, user_id: uuid.UUID) -> User:
+    """:raise NotFound: unknown user, or one outside the administrator's subtree."""
+    user = session.scalar(managed_users(admin).where(User.id == user_id))
+    if user is None:
+        raise NotFound()
+    return user
+
+
+def managed_unit(session: Any, admin: Any, code: str) -> Unit:
+    """The unit with this code, if it lies in the administrator's subtree.
+
+    :raise Invalid: unknown code or a unit outside the subtree (the same message).
+    """
+    unit = current_unit_for(session, code)
+    if unit is None or not unit_in_scope(admin, unit, PERMISSION):
+        raise Invalid(errors={"unit": [_("Unknown unit, or outside your area.")]})
+    return unit
+
+
+def get_assignment(user: User, admin: Any, assignment_id: uuid.UUID) -> RoleAssignment:
+    """:raise NotFound: no such assignment of this user inside the administrator's subtree."""
+    for assignment in user.roles:
+        if assignment.id == assignment_id and unit_in_scope(admin, assignment.unit, PERMISSION):
+            return assignment
+    raise NotFound()

@@ -1,0 +1,106 @@
+"""Making ``audit_event`` append-only in the database itself, not only in the application.
+
+``flask --app wsgi audit protect`` (also run by ``casework init``) installs triggers that refuse
+every UPDATE and DELETE of an audit row (and, on PostgreSQL, TRUNCATE), whoever asks: a bug, a
+careless ``psql`` session or an attacker who took over the application cannot quietly rewrite
+history — and ``audit verify`` would still catch what the triggers did not stop.
+
+A trigger can be dropped by the table's owner. In production run the service as its own role
+that does not own the tables, so it can neither drop the trigger nor touch the rows. As the
+owner (the role that runs the migrations), once after ``casework init``::
+
+    CREATE ROLE casework_app LOGIN PASSWORD '…';
+    GRANT USAGE ON SCHEMA public TO casework_app;
+    GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO casework_app;
+    GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO casework_app;
+    REVOKE UPDATE, DELETE, TRUNCATE ON audit_event FROM casework_app;
+    ALTER DEFAULT PRIVILEGES IN SCHEMA public
+        GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO casework_app;
+
+(``REVOKE_SQL`` below; re-run the REVOKE after a migration that recreates ``audit_event``.)
+The application only ever INSERTs and SELECTs audit rows; the chain append takes an advisory
+lock, which needs no grant.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+APP_ROLE = "casework_app"
+
+REVOKE_SQL = f"""\
+GRANT USAGE ON SCHEMA public TO {APP_ROLE};
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {APP_ROLE};
+GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE};
+REVOKE UPDATE, DELETE, TRUNCATE ON audit_event FROM {APP_ROLE};
+"""
+
+POSTGRESQL_PROTECT = (
+    """
+    CREATE OR REPLACE FUNCTION casework_audit_append_only() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        RAISE EXCEPTION 'audit_event is append-only: % refused', TG_OP
+            USING ERRCODE = 'insufficient_privilege';
+    END
+    $$
+    """,
+    "DROP TRIGGER IF EXISTS audit_event_append_only ON audit_event",
+    """
+    CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event
+    FOR EACH ROW EXECUTE FUNCTION casework_audit_append_only()
+    """,
+    "DROP TRIGGER IF EXISTS audit_event_no_truncate ON audit_event",
+    """
+    CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event
+    FOR EACH STATEMENT EXECUTE FUNCTION casework_audit_append_only()
+    """,
+)
+
+POSTGRESQL_UNPROTECT = (
+    "DROP TRIGGER IF EXISTS audit_event_append_only ON audit_event",
+    "DROP TRIGGER IF EXISTS audit_event_no_truncate ON audit_event",
+)
+
+SQLITE_PROTECT = (
+    """
+    CREATE TRIGGER IF NOT EXISTS audit_event_no_update BEFORE UPDATE ON audit_event
+    BEGIN SELECT RAISE(ABORT, 'audit_event is append-only: UPDATE refused'); END
+    """,
+    """
+    CREATE TRIGGER IF NOT EXISTS audit_event_no_delete BEFORE DELETE ON audit_event
+    BEGIN SELECT RAISE(ABORT, 'audit_event is append-only: DELETE refused'); END
+    """,
+)
+
+SQLITE_UNPROTECT = (
+    "DROP TRIGGER IF EXISTS audit_event_no_update",
+    "DROP TRIGGER IF EXISTS audit_event_no_delete",
+)
+
+
+def protect(connection: Connection) -> None:
+    """Install the append-only triggers (idempotent)."""
+    statements = POSTGRESQL_PROTECT if connection.dialect.name == "postgresql" else SQLITE_PROTECT
+    for statement in statements:
+        connection.execute(text(statement))
+
+
+def unprotect(connection: Connection) -> None:
+    """Remove the triggers: for the table's owner only (tests that empty the database, a
+    deliberate, documented purge). The service never calls it."""
+    statements = (
+        POSTGRESQL_UNPROTECT if connection.dialect.name == "postgresql" else SQLITE_UNPROTECT
+    )
+    for statement in statements:
+        connection.execute(text(statement))
+
+
+def is_protected(connection: Connection) -> bool:
+    if connection.dialect.name == "postgresql":
+        query = "SELECT count(*) FROM pg_trigger WHERE tgname = 'audit_event_append_only'"
+    else:
+        query = ("SELECT count(*) FROM sqlite_master "
+                 "WHERE type = 'trigger' AND name = 'audit_event_no_update'")
+    return bool(connection.execute(text(query)).scalar())

@@ -1,0 +1,140 @@
+"""``/api/v1/stats``: anonymised indicators (JSON) and the periodic report as CSV or XLSX.
+
+Nothing here returns anything about an individual: no ids, references, names or rows — only
+suppressed counts per unit and period. Who may: ``report.view`` in the unit's subtree.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import RAISE, Schema, fields, validate
+
+from casework.access.current import caller
+from casework.audit import trail
+from casework.cases.models import CASE_TYPES
+from casework.extensions import db
+from casework.stats import export
+from casework.stats.reports import report_for
+
+blp = Blueprint("stats", __name__, url_prefix="/stats",
+                description="Anonymised statistics (small counts suppressed)")
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class IndicatorArgs(Schema):
+    class Meta:
+        unknown = RAISE  # a stray parameter is refused, never silently ignored
+
+    unit = fields.String(validate=validate.Regexp(r"^\d{2,5}$"),
+                         metadata={"description": "official code; default: the caller's area"})
+    period = fields.String(required=True, validate=validate.Length(max=40), metadata={
+        "description": "2026-01, 2026-Q1, 2026-H1, 2026 or 2026-01-01..2026-03-31"})
+    case_type = fields.String(validate=validate.OneOf(CASE_TYPES))
+
+
+class ReportArgs(IndicatorArgs):
+    format = fields.String(validate=validate.OneOf(["csv", "xlsx"]), load_default="csv")
+
+
+class CellSchema(Schema):
+    value = fields.Integer(allow_none=True)
+    hidden = fields.Boolean()
+    share = fields.Float(allow_none=True)
+    meets_target = fields.Boolean(allow_none=True)
+    median_days = fields.Float(allow_none=True)
+
+
+class LabelSchema(Schema):
+    key = fields.String()
+    label = fields.String()
+    label_vi = fields.String()
+    label_en = fields.String()
+
+
+class TableSchema(Schema):
+    id = fields.String()
+    rows = fields.List(fields.Nested(LabelSchema))
+    cells = fields.List(fields.List(fields.Nested(CellSchema)))
+
+
+class SectionSchema(Schema):
+    id = fields.String()
+    title_vi = fields.String()
+    title_en = fields.String()
+    unit_of_count = fields.String()
+    columns = fields.List(fields.Nested(LabelSchema))
+    tables = fields.List(fields.Nested(TableSchema))
+    notes = fields.List(fields.String())
+    target_share = fields.Float()
+
+
+class HiddenSchema(Schema):
+    section = fields.String()
+    table = fields.String()
+    row = fields.String()
+    column = fields.String()
+    reason = fields.String()
+
+
+class ReportSchema(Schema):
+    unit = fields.Dict()
+    period = fields.Dict()
+    case_type = fields.String(allow_none=True)
+    generated_at = fields.String()
+    k = fields.Dict()
+    marker = fields.String()
+    sections = fields.List(fields.Nested(SectionSchema))
+    hidden = fields.List(fields.Nested(HiddenSchema))
+    notes = fields.List(fields.String())
+
+
+@blp.route("/indicators")
+class Indicators(MethodView):
+    @blp.arguments(IndicatorArgs, location="query", unknown=RAISE)
+    @blp.response(200, ReportSchema)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Indicators for a unit subtree and period; hidden cells are null with ``hidden``.
+
+        :raise 403: the caller may see reports nowhere. :raise 404: unknown unit or outside
+        the caller's scope.
+        """
+        user = caller()
+        unit, report = report_for(db.session, user, args.get("unit"), args["period"],
+                            args.get("case_type"))
+        trail.record(db.session, "stats.view", actor=user, object_type="unit",
+                     object_id=unit.code, unit_path=unit.path, period=report["period"]["label"],
+                     case_type=args.get("case_type"))
+        return report
+
+
+@blp.route("/report")
+class Report(MethodView):
+    @blp.arguments(ReportArgs, location="query", unknown=RAISE)
+    @blp.response(200, content_type="text/csv")
+    @blp.alt_response(200, content_type=XLSX, success=True, description="format=xlsx")
+    def get(self, args: dict[str, Any]) -> Response:
+        """The periodic report as a file (one XLSX sheet per section); audited.
+
+        :raise 403: the caller may see reports nowhere. :raise 404: unknown unit or outside
+        the caller's scope.
+        """
+        user = caller()
+        unit, report = report_for(db.session, user, args.get("unit"), args["period"],
+                            args.get("case_type"))
+        fmt = args["format"]
+        body = export.report_xlsx(report) if fmt == "xlsx" else export.report_csv(report)
+        trail.record(db.session, "stats.export", actor=user, object_type="unit",
+                     object_id=unit.code, unit_path=unit.path, period=report["period"]["label"],
+                     case_type=args.get("case_type"), format=fmt,
+                     hidden_cells=len(report["hidden"]))
+        name = f"bao-cao-{report['unit']['code']}-{report['period']['label']}.{fmt}".replace(
+            "..", "_")
+        return Response(body, mimetype=XLSX if fmt == "xlsx" else "text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                 "X-Content-Type-Options": "nosniff",
+                                 "Cache-Control": "no-store"})

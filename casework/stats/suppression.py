@@ -1,0 +1,746 @@
+"""Statistical disclosure control for report tables: small-count and complementary suppression.
+
+Report offices receive counts per unit and period. A count of 1 to k-1 can point at a person
+(one trafficking victim in a commune in March), so such counts are hidden (*primary*
+suppression). Hiding them alone is not enough: totals, subtotals across units or periods and
+percentages let a reader subtract their way back to a hidden count, so more cells are hidden
+(*complementary* suppression) until no hidden count can be worked out.
+
+The module is pure Python (no Flask, no database, no solver) so that the web layer, the CLI
+exports and the tests all run the same rules, and so that a report server needs nothing extra.
+
+Model
+-----
+A :class:`Table` is a set of cells (any hashable key -> non-negative int) plus additive
+:class:`Constraint` s ``value[total] == sum(value[parts])``. Row, column and grand totals,
+unit hierarchies (province = communes, commune = neighbourhoods), period sums
+(year = quarters = months) and several linked tables of one report are all just constraints,
+so one algorithm protects every combination. Everything published *together* must be in one
+``Table``; two reports suppressed separately can be differenced against each other.
+
+What is guaranteed
+------------------
+The reader is assumed to know every published value, every constraint and the rules of this
+module: zeros are published and complements are never zero, so every hidden cell is known to
+be >= 1. Let F be the set of real-valued tables that satisfy all constraints, agree with every
+published cell and have every hidden cell >= 1 (F contains the true table). Then:
+
+1. No published cell has a value in 1..k(key)-1.
+2. Every hidden cell takes more than one value over F: its interval [min, max] has min < max.
+   As F only grows when the bound is relaxed to >= 0, the same holds in that weaker model.
+3. Every *primary* cell reaches at least k(key) somewhere in F, so its interval is never
+   contained in 1..k-1: from the numbers alone a reader cannot even tell that it is small.
+4. A share (percentage) is published only when both of its counts are, so a share adds nothing
+   a reader could not compute from published cells.
+
+Protection is checked exactly, in integer arithmetic, with a *sufficient* test (see
+``_Suppressor._unprotected_cells``): a cell passes only if a concrete direction that moves it
+within F is exhibited. The test can therefore over-suppress a little, never under-suppress;
+the test-suite confirms every guarantee above with an LP solver on random tables.
+
+Not guaranteed: intervals are those of the real (LP) relaxation; the ``hidden`` reasons say
+which cells are primary, so they are for audit and must not be exported (a public export shows
+one neutral marker for every hidden cell); a reader learns that a hidden cell is non-zero (the
+price of publishing zeros); knowledge from outside the report is out of scope.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict, deque
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from math import gcd, lcm
+from types import MappingProxyType
+from typing import TypeAlias
+
+__all__ = [
+    "DEFAULT_K",
+    "TOTAL",
+    "TRAFFICKING_K",
+    "Constraint",
+    "Key",
+    "SuppressionError",
+    "SuppressionResult",
+    "Table",
+    "hidden_shares",
+    "share",
+    "share_reason",
+    "suppress",
+]
+
+Key: TypeAlias = Hashable
+_Ratio: TypeAlias = "tuple[int, int] | None"
+
+DEFAULT_K = 5
+"""Counts 1..4 are hidden unless a stricter threshold applies."""
+
+TRAFFICKING_K = 11
+"""Trafficking victims are few and at risk of retaliation, so counts 1..10 are hidden."""
+
+PRIMARY_REASON = "primary: count below k"
+COMPLEMENTARY_REASON = "complementary: protects"
+
+
+class _Margin(enum.Enum):
+    """Marker for a margin position in a key; an enum so it pickles and never equals a label."""
+
+    TOTAL = "total"
+
+    def __repr__(self) -> str:
+        return "TOTAL"
+
+    __str__ = __repr__
+
+
+TOTAL = _Margin.TOTAL
+"""Key component of margins built by :meth:`Table.from_grid`, e.g. ``(row, TOTAL)``."""
+
+
+class SuppressionError(RuntimeError):
+    """Suppression could not reach its guarantee.
+
+    Unreachable for a consistent table (hiding every non-zero cell always protects; see
+    ``_Suppressor._fix``); raised rather than publishing a table that might leak.
+    """
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """``value[total] == sum(value[part] for part in parts)``, known to every reader."""
+
+    total: Key
+    parts: tuple[Key, ...]
+
+    def __post_init__(self) -> None:
+        # Callers pass lists; a tuple keeps the constraint hashable (tables de-duplicate them).
+        object.__setattr__(self, "parts", tuple(self.parts))
+
+    def coefficients(self) -> dict[Key, int]:
+        """The equation ``total - sum(parts) = 0`` as key -> coefficient, zeros dropped."""
+        coef: dict[Key, int] = defaultdict(int)
+        coef[self.total] += 1
+        for part in self.parts:
+            coef[part] -= 1
+        return {key: c for key, c in coef.items() if c}
+
+
+def _pair(node: Hashable, column: Hashable) -> Key:
+    return (node, column)
+
+
+class Table:
+    """Cells with non-negative integer counts and the additive constraints between them.
+
+    Immutable: the builders return new tables, so a table handed to :func:`suppress` cannot
+    change under it.
+
+    :raise ValueError: a value is not a non-negative int, a constraint names an unknown cell,
+        or a constraint does not add up (a report whose totals disagree is a bug upstream, and
+        suppressing it would give a false sense of protection).
+    """
+
+    __slots__ = ("_values", "_constraints")
+
+    def __init__(self, values: Mapping[Key, int], constraints: Iterable[Constraint] = ()) -> None:
+        vals = dict(values)
+        for key, value in vals.items():
+            # bool is an int subclass; a True in a count table is a bug, not a 1.
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"cell {key!r}: count must be a non-negative int, got {value!r}")
+        cons = tuple(dict.fromkeys(constraints))
+        for con in cons:
+            for key in (con.total, *con.parts):
+                if key not in vals:
+                    raise ValueError(f"constraint {con!r} names unknown cell {key!r}")
+            parts_sum = sum(vals[p] for p in con.parts)
+            if vals[con.total] != parts_sum:
+                raise ValueError(
+                    f"constraint {con!r} does not add up: {vals[con.total]} != {parts_sum}"
+                )
+        self._values = vals
+        self._constraints = cons
+
+    @property
+    def values(self) -> Mapping[Key, int]:
+        """Read-only view of every cell (true values: never export this)."""
+        return MappingProxyType(self._values)
+
+    @property
+    def constraints(self) -> tuple[Constraint, ...]:
+        return self._constraints
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._values
+
+    def __iter__(self) -> Iterator[Key]:
+        return iter(self._values)
+
+    def __getitem__(self, key: Key) -> int:
+        return self._values[key]
+
+    def __repr__(self) -> str:
+        return f"Table({len(self._values)} cells, {len(self._constraints)} constraints)"
+
+    @classmethod
+    def from_grid(
+        cls,
+        rows: Sequence[Hashable],
+        cols: Sequence[Hashable],
+        values: Mapping[tuple[Hashable, Hashable], int],
+        *,
+        with_totals: bool = True,
+        prefix: tuple[Hashable, ...] = (),
+    ) -> Table:
+        """A 2-D table keyed ``prefix + (row, col)``; missing cells are 0.
+
+        With totals it adds ``prefix + (row, TOTAL)``, ``prefix + (TOTAL, col)`` and
+        ``prefix + (TOTAL, TOTAL)`` and their constraints (the grand total both as the sum of
+        row totals and of column totals, as a printed report shows both). ``prefix`` keeps the
+        keys of several indicators apart so their tables can be merged into one report.
+
+        :raise ValueError: ``values`` has a key outside ``rows`` x ``cols``.
+        """
+        grid = {(r, c) for r in rows for c in cols}
+        stray = [key for key in values if key not in grid]
+        if stray:
+            raise ValueError(f"values outside the grid: {stray[:3]!r}")
+
+        def key(r: Hashable, c: Hashable) -> Key:
+            return (*prefix, r, c)
+
+        cells = {key(r, c): values.get((r, c), 0) for r in rows for c in cols}
+        constraints: list[Constraint] = []
+        if with_totals:
+            for r in rows:
+                cells[key(r, TOTAL)] = sum(values.get((r, c), 0) for c in cols)
+                constraints.append(Constraint(key(r, TOTAL), tuple(key(r, c) for c in cols)))
+            for c in cols:
+                cells[key(TOTAL, c)] = sum(values.get((r, c), 0) for r in rows)
+                constraints.append(Constraint(key(TOTAL, c), tuple(key(r, c) for r in rows)))
+            cells[key(TOTAL, TOTAL)] = sum(values.values())
+            constraints.append(Constraint(key(TOTAL, TOTAL), tuple(key(r, TOTAL) for r in rows)))
+            constraints.append(Constraint(key(TOTAL, TOTAL), tuple(key(TOTAL, c) for c in cols)))
+        return cls(cells, constraints)
+
+    def add_hierarchy(
+        self,
+        tree: Mapping[Hashable, Sequence[Hashable]],
+        columns: Iterable[Hashable] = (None,),
+        key: Callable[[Hashable, Hashable], Key] = _pair,
+    ) -> Table:
+        """Add ``key(parent, col) = sum(key(child, col))`` for every parent and column.
+
+        ``tree`` maps a node to its children: units (province -> communes -> neighbourhoods)
+        or periods (year -> quarters -> months). A parent cell that is absent is computed
+        bottom-up from its children; one that is present must add up. Returns a new table.
+
+        :raise ValueError: a leaf cell is missing, the tree has a cycle, or a given parent
+            does not add up.
+        """
+        cells = dict(self._values)
+        constraints = list(self._constraints)
+        for col in columns:
+
+            def value(node: Hashable, path: tuple[Hashable, ...], col: Hashable = col) -> int:
+                if node in path:
+                    raise ValueError(f"hierarchy has a cycle through {node!r}")
+                cell = key(node, col)
+                if cell in cells:
+                    return cells[cell]
+                if node not in tree:
+                    raise ValueError(f"leaf cell {cell!r} is missing")
+                cells[cell] = sum(value(child, (*path, node)) for child in tree[node])
+                return cells[cell]
+
+            for parent, children in tree.items():
+                value(parent, ())
+                constraints.append(
+                    Constraint(key(parent, col), tuple(key(child, col) for child in children))
+                )
+        return Table(cells, constraints)
+
+    def with_constraints(self, *constraints: Constraint) -> Table:
+        """Add relations the builders do not know about (e.g. a cell shared by two tables)."""
+        return Table(self._values, (*self._constraints, *constraints))
+
+    @classmethod
+    def merge(cls, *tables: Table) -> Table:
+        """One table for a whole report, so a count cannot be recovered from a sibling table.
+
+        :raise ValueError: two tables give one key different values.
+        """
+        cells: dict[Key, int] = {}
+        constraints: list[Constraint] = []
+        for table in tables:
+            for k, v in table._values.items():
+                if cells.setdefault(k, v) != v:
+                    raise ValueError(f"cell {k!r} has two values: {cells[k]} and {v}")
+            constraints.extend(table._constraints)
+        return cls(cells, constraints)
+
+
+class SuppressionResult:
+    """What may leave the building: published counts, plus which cells are hidden and why.
+
+    It holds no hidden value, so nothing derived from it can leak one. The reasons are for
+    audit and for the statistician who checks the run; an export should print the same neutral
+    marker for every hidden cell, because "primary" says the count is 1..k-1.
+    """
+
+    __slots__ = ("_published", "_hidden", "_constraints")
+
+    def __init__(
+        self,
+        published: Mapping[Key, int | None],
+        hidden: Mapping[Key, str],
+        constraints: tuple[Constraint, ...],
+    ) -> None:
+        # published keeps the table's key order, with None for hidden cells.
+        self._published = MappingProxyType(dict(published))
+        self._hidden = MappingProxyType(dict(hidden))
+        self._constraints = constraints
+
+    @property
+    def hidden(self) -> Mapping[Key, str]:
+        """Hidden cell -> reason (``"primary: ..."`` or ``"complementary: protects <key>"``)."""
+        return self._hidden
+
+    @property
+    def constraints(self) -> tuple[Constraint, ...]:
+        return self._constraints
+
+    @property
+    def primary(self) -> frozenset[Key]:
+        return frozenset(k for k, r in self._hidden.items() if r.startswith(PRIMARY_REASON))
+
+    @property
+    def complementary(self) -> frozenset[Key]:
+        return frozenset(k for k in self._hidden if k not in self.primary)
+
+    def published(self, key: Key) -> int | None:
+        """The count to print, or None when hidden.
+
+        :raise KeyError: unknown key (a typo must not look like a suppressed cell).
+        """
+        return self._published[key]
+
+    def is_hidden(self, key: Key) -> bool:
+        """:raise KeyError: unknown key."""
+        if key not in self._published:
+            raise KeyError(key)
+        return key in self._hidden
+
+    def cells(self) -> dict[Key, int | None]:
+        """Every cell in table order, None where hidden: the shape an export writes."""
+        return dict(self._published)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._published
+
+    def __repr__(self) -> str:
+        return f"SuppressionResult({len(self._published)} cells, {len(self._hidden)} hidden)"
+
+
+def share_reason(result: SuppressionResult, numerator: Key, denominator: Key) -> str | None:
+    """Why the share numerator/denominator cannot be published, or None if it can.
+
+    A share is published only when both counts are: with a published denominator, a share
+    of a hidden numerator gives the numerator back by one multiplication (and vice versa).
+
+    :raise KeyError: unknown key.
+    """
+    if result.is_hidden(numerator):
+        return f"numerator hidden: {numerator!r}"
+    if result.is_hidden(denominator):
+        return f"denominator hidden: {denominator!r}"
+    if result.published(denominator) == 0:
+        return "denominator is zero"
+    return None
+
+
+def share(result: SuppressionResult, numerator: Key, denominator: Key) -> float | None:
+    """``numerator / denominator`` from published counts, or None when it must not be shown.
+
+    :raise KeyError: unknown key.
+    """
+    if share_reason(result, numerator, denominator) is not None:
+        return None
+    num, den = result.published(numerator), result.published(denominator)
+    assert num is not None and den is not None  # share_reason checked both
+    return num / den
+
+
+def hidden_shares(
+    result: SuppressionResult, pairs: Iterable[tuple[Key, Key]]
+) -> dict[tuple[Key, Key], str]:
+    """(numerator, denominator) -> reason, for each share of ``pairs`` that is withheld.
+
+    :raise KeyError: unknown key.
+    """
+    out: dict[tuple[Key, Key], str] = {}
+    for num, den in pairs:
+        reason = share_reason(result, num, den)
+        if reason is not None:
+            out[(num, den)] = reason
+    return out
+
+
+def suppress(table: Table, k: int | Callable[[Key], int] = DEFAULT_K) -> SuppressionResult:
+    """Hide small counts and enough other cells that none can be worked out.
+
+    ``k`` is one threshold or a function of the key (e.g. ``TRAFFICKING_K`` for keys that
+    mark trafficking cases). Deterministic: the same table gives the same result.
+
+    :raise ValueError: a threshold is not an int >= 1.
+    :raise SuppressionError: see :class:`SuppressionError` (not expected).
+    """
+    return _Suppressor(table, k).run()
+
+
+class _Suppressor:
+    """One suppression run; cells are numbered in table order so choices are deterministic."""
+
+    def __init__(self, table: Table, k: int | Callable[[Key], int]) -> None:
+        self.keys: list[Key] = list(table.values)
+        index = {key: i for i, key in enumerate(self.keys)}
+        self.x: list[int] = [table.values[key] for key in self.keys]
+        self.k: list[int] = [self._threshold(k, key) for key in self.keys]
+        self.constraints = table.constraints
+        # Each equation as cell -> coefficient; duplicates (e.g. the two grand-total
+        # equations of a square grid) are harmless for every step below.
+        self.eqs: list[dict[int, int]] = [
+            {index[key]: c for key, c in con.coefficients().items()} for con in table.constraints
+        ]
+        self.eqs_of: list[list[int]] = [[] for _ in self.keys]
+        for e, eq in enumerate(self.eqs):
+            for cell in eq:
+                self.eqs_of[cell].append(e)
+        self.is_total = [False] * len(self.keys)
+        for con in table.constraints:
+            self.is_total[index[con.total]] = True
+        self.hidden: dict[int, str] = {}
+        self.primary: set[int] = set()
+        # Components already proven protected; a component only changes by growing.
+        self._passed: set[frozenset[int]] = set()
+        self._checked = 0  # cells of self.hidden (in insertion order) already checked
+        self._failed: list[int] = []  # cells of the components that failed the last check
+
+    @staticmethod
+    def _threshold(k: int | Callable[[Key], int], key: Key) -> int:
+        value = k(key) if callable(k) else k
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"threshold for {key!r} must be an int >= 1, got {value!r}")
+        return value
+
+    def run(self) -> SuppressionResult:
+        for cell, value in enumerate(self.x):
+            if 0 < value < self.k[cell]:
+                self.primary.add(cell)
+                self._hide(cell, f"{PRIMARY_REASON}={self.k[cell]}")
+        self._close(e for cell in self.hidden for e in self.eqs_of[cell])
+        while failing := self._unprotected():
+            # Every round hides at least one more cell, so the loop ends.
+            if not self._fix_round(failing):
+                raise SuppressionError(f"cannot protect {self.keys[failing[0][0][0]]!r}")
+        hidden = {self.keys[c]: reason for c, reason in self.hidden.items()}
+        published = {
+            key: (None if i in self.hidden else self.x[i]) for i, key in enumerate(self.keys)
+        }
+        return SuppressionResult(published, hidden, self.constraints)
+
+    def _hide(self, cell: int, reason: str) -> None:
+        self.hidden.setdefault(cell, reason)
+
+    def _cheapest(self, cells: Iterable[int]) -> int | None:
+        """The published non-zero cell that costs least to hide.
+
+        Zeros are never chosen: a zero is published as 0 everywhere else in the report, so
+        hiding it would protect nothing and would mark "hidden" as possibly zero only here.
+        Detail cells come before totals (a hidden total blanks a whole line of a report),
+        then the smallest count (least information lost), then table order.
+        """
+        candidates = [c for c in cells if c not in self.hidden and self.x[c] > 0]
+        if not candidates:
+            return None
+        return min(candidates, key=lambda c: (self.is_total[c], self.x[c], c))
+
+    def _close(self, equations: Iterable[int]) -> None:
+        """Until stable: an equation with exactly one hidden member gets a second one.
+
+        Cheap and catches the common case (a lone hidden cell in a row, column or subtotal
+        is its total minus the rest); the exact check in ``_unprotected`` does the rest.
+        """
+        queue = deque(dict.fromkeys(equations))
+        while queue:
+            eq = self.eqs[queue.popleft()]
+            lone = [c for c in eq if c in self.hidden]
+            if len(lone) != 1:
+                continue
+            # A consistent equation with one hidden (hence non-zero) member always has
+            # another non-zero member: the total if the lone cell is a part, else a part.
+            candidate = self._cheapest(eq)
+            if candidate is None:
+                raise SuppressionError(f"no complement for {self.keys[lone[0]]!r}")
+            self._hide(candidate, f"{COMPLEMENTARY_REASON} {self.keys[lone[0]]!r}")
+            queue.extend(self.eqs_of[candidate])
+
+    def _fix_round(self, failing: list[tuple[list[int], list[int]]]) -> bool:
+        """Fix several unprotected cells per component at once; True if anything was hidden.
+
+        Re-checking after every single extra cell is what costs time on tables full of small
+        counts, yet fixing every failing cell blindly over-suppresses: one new hidden cell
+        often frees its neighbours too. The middle way fixes a cell only if none of its
+        equations gained a hidden cell earlier in this round; the others wait for the next
+        check, which sees the new freedom.
+        """
+        grown = False
+        for cells, component in failing:
+            touched: set[int] = set()
+            for cell in cells:
+                if touched.intersection(self.eqs_of[cell]):
+                    continue
+                candidate = self._fix(cell, component)
+                if candidate is not None:
+                    grown = True
+                    touched.update(self.eqs_of[cell])
+                    touched.update(self.eqs_of[candidate])
+        return grown
+
+    def _fix(self, cell: int, component: list[int]) -> int | None:
+        """Hide one more cell next to an unprotected one, to give it room to move.
+
+        Returns the newly hidden cell, or None when there is nothing left to hide around the
+        component. At the start of a round that cannot happen: with no published non-zero
+        member, the component's equations are homogeneous and scaling the true values up
+        protects every cell, so it would have passed. Later in a round it means an earlier
+        fix hid the candidates (the components have merged and are checked again next
+        round). Hence the loop ends with, at worst, every non-zero cell hidden.
+        """
+        candidate = self._unblocking(cell) if cell in self.primary else None
+        if candidate is None:
+            near = (m for e in self.eqs_of[cell] for m in self.eqs[e])
+            candidate = self._cheapest(near)
+        if candidate is None:
+            around = (m for c in component for e in self.eqs_of[c] for m in self.eqs[e])
+            candidate = self._cheapest(around)
+        if candidate is None:
+            return None
+        self._hide(candidate, f"{COMPLEMENTARY_REASON} {self.keys[cell]!r}")
+        self._close(self.eqs_of[candidate])
+        return candidate
+
+    def _unblocking(self, cell: int) -> int | None:
+        """For a primary cell held below k by one equation alone, the cell to hide next.
+
+        Readers know hidden cells are >= 1, so a part of a published total is at most the
+        total minus the published parts minus 1 per other hidden part. A commune total of 5
+        split into hidden 3 and 2 proves both are below 5, however much else is hidden: that
+        equation itself needs a new hidden member. The cheapest one that lifts the bound to
+        k is chosen (a total lifts it entirely, a part by its value minus 1); the plain
+        cheapest-neighbour rule would often pick a cell that cannot help.
+        """
+        k = self.k[cell]
+        for e in self.eqs_of[cell]:
+            eq = self.eqs[e]
+            ci = eq[cell]
+            if ci > 0 or any(c > 0 and m in self.hidden for m, c in eq.items() if m != cell):
+                continue  # x[cell] is not bounded above by this equation alone
+            # ci * x = -sum(c * x_m): largest x with every other hidden part at 1.
+            rest = sum(
+                c * (1 if m in self.hidden else self.x[m]) for m, c in eq.items() if m != cell
+            )
+            room = Fraction(rest, -ci)
+            if room >= k:
+                continue
+            lifting = [
+                m
+                for m, c in eq.items()
+                if m not in self.hidden
+                and self.x[m] > 0
+                and (c > 0 or room + Fraction(-c * (self.x[m] - 1), -ci) >= k)
+            ]
+            if lifting:
+                return self._cheapest(lifting)
+        return None
+
+    def _components(self, seeds: Iterable[int]) -> list[list[int]]:
+        """Hidden cells linked to ``seeds`` through shared equations, grouped by component.
+
+        A component is the unit of the exact check: hidden cells that share no equation
+        cannot inform each other. Only components reached from the seeds (cells hidden since
+        the last check, and last round's failures) can have changed; the others passed.
+        """
+        hidden = self.hidden
+        seen_cells: set[int] = set()
+        seen_eqs: set[int] = set()
+        groups: list[list[int]] = []
+        for seed in seeds:
+            if seed in seen_cells:
+                continue
+            seen_cells.add(seed)
+            group, stack = [seed], [seed]
+            while stack:
+                cell = stack.pop()
+                for e in self.eqs_of[cell]:
+                    if e in seen_eqs:
+                        continue
+                    seen_eqs.add(e)
+                    for member in self.eqs[e]:
+                        if member in hidden and member not in seen_cells:
+                            seen_cells.add(member)
+                            group.append(member)
+                            stack.append(member)
+            groups.append(sorted(group))
+        return groups
+
+    def _unprotected(self) -> list[tuple[list[int], list[int]]]:
+        """(unprotected cells, component) for each changed component, checked afresh."""
+        seeds = [*list(self.hidden)[self._checked :], *self._failed]
+        self._checked = len(self.hidden)
+        failing = []
+        for component in self._components(seeds):
+            signature = frozenset(component)
+            if signature in self._passed:
+                continue
+            bad = self._unprotected_cells(component)
+            if bad:
+                failing.append((bad, component))
+            else:
+                self._passed.add(signature)
+        self._failed = [cell for _, component in failing for cell in component]
+        return failing
+
+    def _unprotected_cells(self, component: list[int]) -> list[int]:
+        """The hidden cells of ``component`` without the guaranteed freedom.
+
+        Unknowns are the component's hidden cells; the equations touching them, with the
+        published cells moved to the right-hand side, are all a reader has (other hidden
+        cells share no equation with these). A direction ``v`` with ``A v = 0`` keeps every
+        equation true, so ``x + t v`` is in F for every ``t`` that keeps each hidden cell
+        >= 1; along it a cell moves iff ``v[cell] != 0`` and the range of ``t`` is not just
+        {0}, and a primary cell reaches k iff the end of the range allows it. A cell passes
+        if some candidate direction shows this. Candidates are the null-space basis (from an
+        exact integer elimination, so no rounding) plus, when the published side is all
+        zeros, the true values themselves (scaling the whole component up).
+
+        A basis vector is a sufficient witness only, never a necessary one: a cell may fail
+        here yet be safe; it then costs one extra hidden cell, never a leak.
+        """
+        # Primary cells last, so the elimination tends to leave them free: the basis vector
+        # of a free cell moves that cell, which is the witness we are looking for.
+        order = sorted(component, key=lambda c: (c in self.primary, c))
+        local = {cell: i for i, cell in enumerate(order)}
+        rows: list[dict[int, int]] = []
+        homogeneous = True
+        for e in sorted({e for cell in order for e in self.eqs_of[cell]}):
+            row: dict[int, int] = {}
+            for member, coef in self.eqs[e].items():
+                if member in local:
+                    row[local[member]] = coef
+                elif self.x[member]:
+                    homogeneous = False
+            rows.append(row)
+        directions = _null_basis(rows, len(order))
+        if homogeneous:
+            directions.append({i: self.x[cell] for i, cell in enumerate(order)})
+
+        moves = [False] * len(order)
+        reaches_k = [False] * len(order)
+        for v in directions:
+            lo, hi = self._t_range(v, order)
+            free = lo is None or hi is None or lo[0] < 0 or hi[0] > 0
+            for i, vi in v.items():
+                if free:
+                    moves[i] = True
+                end = hi if vi > 0 else lo
+                cell = order[i]
+                # x + (num / den) * vi >= k, with den > 0
+                if end is None or self.x[cell] * end[1] + end[0] * vi >= self.k[cell] * end[1]:
+                    reaches_k[i] = True
+        return sorted(
+            cell
+            for i, cell in enumerate(order)
+            if not moves[i] or (cell in self.primary and not reaches_k[i])
+        )
+
+    def _t_range(self, v: dict[int, int], order: list[int]) -> tuple[_Ratio, _Ratio]:
+        """[lo, hi] of t keeping every hidden cell of ``x + t v`` >= 1; None is unbounded.
+
+        Bounds are exact ratios (numerator, positive denominator) compared by
+        cross-multiplication: Fraction objects made this the hot spot of a whole report.
+        """
+        lo: _Ratio = None
+        hi: _Ratio = None
+        for i, vi in v.items():
+            slack = self.x[order[i]] - 1  # hidden cells are >= 1, so slack >= 0
+            if vi > 0:  # t >= -slack / vi
+                if lo is None or -slack * lo[1] > lo[0] * vi:
+                    lo = (-slack, vi)
+            elif vi < 0:  # t <= slack / -vi
+                if hi is None or slack * hi[1] < hi[0] * -vi:
+                    hi = (slack, -vi)
+        return lo, hi
+
+
+def _eliminate(row: dict[int, int], pivot_row: dict[int, int], col: int) -> dict[int, int]:
+    """``row`` with ``col`` cancelled by an integer multiple of ``pivot_row``, gcd-reduced.
+
+    Integers rather than floats so "determined" never depends on rounding, and rather than
+    Fractions because they are several times faster and stay small after the gcd step.
+    """
+    a, b = pivot_row[col], row[col]
+    out = {c: a * v for c, v in row.items()}
+    for c, v in pivot_row.items():
+        nv = out.get(c, 0) - b * v
+        if nv:
+            out[c] = nv
+        else:
+            out.pop(c, None)
+    g = gcd(*out.values()) if out else 1
+    if g > 1:
+        out = {c: v // g for c, v in out.items()}
+    return out
+
+
+def _null_basis(rows: list[dict[int, int]], n: int) -> list[dict[int, int]]:
+    """Integer basis of {v in Q^n : row . v = 0 for every row}, as sparse vectors.
+
+    Reduced row echelon form built one row at a time: each pivot column appears in its own
+    pivot row only. Each free column f then gives the vector with v[f] = L and every pivot
+    solved for, L being the lcm of the pivots involved so that all entries are integers.
+    """
+    pivots: dict[int, dict[int, int]] = {}
+    for original in rows:
+        row = dict(original)
+        for col in [c for c in row if c in pivots]:
+            # Pivot rows hold no other pivot column, so this never brings one back.
+            row = _eliminate(row, pivots[col], col)
+        if not row:
+            continue
+        p = min(row)
+        for col, prow in pivots.items():
+            if p in prow:
+                pivots[col] = _eliminate(prow, row, p)
+        pivots[p] = row
+    rows_with: dict[int, list[int]] = defaultdict(list)
+    for col, prow in pivots.items():
+        for c in prow:
+            if c != col:
+                rows_with[c].append(col)
+    basis: list[dict[int, int]] = []
+    for free in range(n):
+        if free in pivots:
+            continue
+        involved = rows_with.get(free, [])
+        scale = lcm(*(pivots[col][col] for col in involved)) if involved else 1
+        v = {free: scale}
+        for col in involved:
+            prow = pivots[col]
+            v[col] = -prow[free] * scale // prow[col]
+        basis.append(v)
+    return basis

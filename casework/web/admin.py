@@ -1,0 +1,199 @@
+"""An administrator's pages: the users of their subtree and the unit tree.
+
+Accounts change only through ``casework.accounts.operations`` and are reached only through
+``casework.accounts.administration`` (scoped in SQL) — the same functions as the admin API —
+so these views parse the form, call one of them and show its refusal. An administrator sees no
+case content, and only users whose unit lies in their own subtree.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from casework.access.current import caller
+from casework.access.roles import ROLES
+from casework.access.scoping import scope_paths
+from casework.accounts import administration, operations
+from casework.accounts.models import User
+from casework.audit import trail
+from casework.errors import DomainError, Forbidden, NotFound
+from casework.extensions import db
+from casework.units.models import CURRENT_TREE, Unit
+from casework.web import labels
+from casework.web.auth import login_required_page
+from casework.web.forms import ActionForm, CreateUserForm, ResetPasswordForm, RoleForm
+from casework.web.validation import flatten
+
+bp = Blueprint("web_admin", __name__, url_prefix="/admin")
+
+
+def _role_choices() -> list[tuple[str, str]]:
+    return [(r, labels.label_of(labels.ROLE_LABELS, r)) for r in ROLES]
+
+
+def _users_page(admin: Any, form: CreateUserForm, errors: dict[str, list[str]]) -> str:
+    rows = db.session.scalars(administration.managed_users(admin).order_by(User.username))
+    return render_template("admin_users.html", users=list(rows.unique()), form=form,
+                           errors=errors)
+
+
+@bp.get("/users")
+@login_required_page
+def users() -> str:
+    admin = caller()
+    administration.require_administrator(admin)
+    form = CreateUserForm()
+    form.role.choices = _role_choices()
+    return _users_page(admin, form, {})
+
+
+@bp.post("/users")
+@login_required_page
+def create_user() -> Any:
+    """Create a user with a temporary password, to be replaced at the first login."""
+    admin = caller()
+    administration.require_administrator(admin)
+    form = CreateUserForm()
+    form.role.choices = _role_choices()
+    errors: dict[str, list[str]] = {}
+    if form.validate_on_submit():
+        try:
+            unit = administration.managed_unit(db.session, admin, form.unit.data.strip())
+            created = operations.create_user(
+                db.session, form.username.data, form.password.data, roles=[form.role.data],
+                unit_code=unit.code, display_name=form.display_name.data or "")
+            created.password_must_change = True
+            trail.record(db.session, "user.create", actor=admin, object_type="user",
+                         object_id=created.id, unit_path=unit.path,
+                         roles=sorted(created.role_names))
+            flash(_("User %(name)s was created.", name=created.username), "success")
+            return redirect(url_for("web_admin.user_page", user_id=created.id))
+        except operations.AccountError as error:
+            errors = {"_": [str(error)]}
+        except DomainError as error:
+            errors = flatten(error.errors) or {"_": [error.message]}
+    else:
+        errors = {k: [str(m) for m in v] for k, v in form.errors.items()}
+    db.session.rollback()
+    return _users_page(admin, form, errors), 422
+
+
+def _user_page(admin: Any, account: User, errors: dict[str, list[str]] | None = None,
+               status: int = 200) -> Any:
+    role_form = RoleForm()
+    role_form.role.choices = _role_choices()
+    page = render_template("admin_user.html", account=account, role_form=role_form,
+                           password_form=ResetPasswordForm(), errors=errors or {},
+                           is_self=account.id == admin.id)
+    return page, status
+
+
+@bp.get("/users/<uuid:user_id>")
+@login_required_page
+def user_page(user_id: uuid.UUID) -> Any:
+    """:raise 404: unknown user, or one outside the administrator's subtree."""
+    admin = caller()
+    administration.require_administrator(admin)
+    return _user_page(admin, administration.get_managed_user(db.session, admin, user_id))
+
+
+def _act(user_id: uuid.UUID, action: Any, done: str) -> Any:
+    """Load the managed user, run one account operation, show its refusal on the user's page."""
+    admin = caller()
+    administration.require_administrator(admin)
+    account = administration.get_managed_user(db.session, admin, user_id)
+    try:
+        if not ActionForm().validate_on_submit():
+            raise Forbidden()
+        action(admin, account)
+    except DomainError as error:
+        db.session.rollback()
+        account = administration.get_managed_user(db.session, admin, user_id)
+        errors = flatten(error.errors) if error.errors else {"_": [error.message]}
+        return _user_page(admin, account, errors, error.status)
+    flash(done, "success")
+    return redirect(url_for("web_admin.user_page", user_id=user_id))
+
+
+@bp.post("/users/<uuid:user_id>/active")
+@login_required_page
+def set_active(user_id: uuid.UUID) -> Any:
+    """Disable (ends every session and token at once) or enable an account."""
+    active = request.form.get("active") == "1"
+    return _act(user_id, lambda admin, account: operations.update_user(
+        db.session, admin, account, {"active": active}),
+        _("The account was enabled.") if active else _("The account was disabled."))
+
+
+@bp.post("/users/<uuid:user_id>/password")
+@login_required_page
+def reset_password(user_id: uuid.UUID) -> Any:
+    password = request.form.get("password", "")
+    return _act(user_id, lambda admin, account: operations.reset_password(
+        db.session, admin, account, password),
+        _("A temporary password was set; the user must change it at the next login."))
+
+
+@bp.post("/users/<uuid:user_id>/totp")
+@login_required_page
+def reset_totp(user_id: uuid.UUID) -> Any:
+    return _act(user_id, lambda admin, account: operations.reset_totp(db.session, admin, account),
+                _("Two-step login was removed; the user sets it up again at the next login."))
+
+
+@bp.post("/users/<uuid:user_id>/roles")
+@login_required_page
+def grant_role(user_id: uuid.UUID) -> Any:
+    role, code = request.form.get("role", ""), request.form.get("unit", "").strip()
+
+    def grant(admin: Any, account: User) -> None:
+        unit = administration.managed_unit(db.session, admin, code)
+        operations.grant_role(db.session, admin, account, role, unit)
+
+    return _act(user_id, grant, _("The role was given."))
+
+
+@bp.post("/users/<uuid:user_id>/roles/<uuid:assignment_id>/revoke")
+@login_required_page
+def revoke_role(user_id: uuid.UUID, assignment_id: uuid.UUID) -> Any:
+    def revoke(admin: Any, account: User) -> None:
+        assignment = administration.get_assignment(account, admin, assignment_id)
+        operations.revoke_role(db.session, admin, account, assignment)
+
+    return _act(user_id, revoke, _("The role was taken away."))
+
+
+@bp.get("/units")
+@login_required_page
+def units() -> str:
+    """Children of ``?parent=CODE`` (or the top of the administrator's subtree).
+
+    :raise 404: a code outside the administrator's subtree (like an unknown one).
+    """
+    user = caller()
+    paths = scope_paths(user, "unit.manage") or scope_paths(user, "user.manage")
+    if not paths:
+        raise Forbidden()
+    code = request.args.get("parent", "").strip()
+    parent = None
+    if code:
+        parent = db.session.scalar(select(Unit).where(Unit.tree == CURRENT_TREE, Unit.code == code))
+        if parent is None or not any(parent.path.startswith(p) for p in paths):
+            raise NotFound()
+        children = select(Unit).where(Unit.parent_id == parent.id)
+    else:
+        children = select(Unit).where(Unit.tree == CURRENT_TREE, Unit.path.in_(paths))
+    rows = list(db.session.scalars(children.where(Unit.valid_to.is_(None)).order_by(Unit.code)))
+    counts = dict(db.session.execute(
+        select(Unit.parent_id, func.count()).where(Unit.parent_id.in_([u.id for u in rows]))
+        .group_by(Unit.parent_id)).all())
+    trail_units = [] if parent is None else sorted(
+        db.session.scalars(select(Unit).where(Unit.path.in_(parent.ancestors_paths()))),
+        key=lambda u: len(u.path))
+    return render_template("admin_units.html", parent=parent, units=rows, counts=counts,
+                           trail=trail_units)

@@ -1,0 +1,79 @@
+"""A supervisor's pages: the unit dashboard and the approvals queue.
+
+The queue only lists; every decision (approve or return a closure, accept or refuse a transfer,
+reopen) posts to the case's event URL and goes through ``cases.transitions.fire``, where the
+rules and the permission check live.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, render_template
+
+from casework.access.current import caller
+from casework.access.scoping import scoped_cases
+from casework.cases import operations
+from casework.cases.models import Case
+from casework.cases.presenters import case_summary
+from casework.cases.transitions import options_for
+from casework.cases.workflow_api import option_view
+from casework.extensions import db
+from casework.web import labels
+from casework.web.auth import login_required_page
+from casework.web.dashboard import unit_dashboard
+
+bp = Blueprint("web_supervisor", __name__, url_prefix="/supervisor")
+
+QUEUE_LIMIT = 50
+RECENTLY_CLOSED = 20
+
+
+@bp.get("/dashboard")
+@login_required_page
+def dashboard() -> str:
+    user = caller()
+    operations.require_any(user, "case.approve")
+    return render_template("dashboard.html", data=unit_dashboard(db.session, user))
+
+
+def _queue_rows(user: Any, query: Any) -> list[dict[str, Any]]:
+    rows = []
+    for case in db.session.scalars(query.limit(QUEUE_LIMIT)).unique():
+        options = [option_view(o, labels.lang()) for o in options_for(user, case)]
+        rows.append({
+            "case": case,
+            "summary": case_summary(db.session, user, case),
+            "options": [o for o in options if o["event"] in DECISIONS],
+        })
+    return rows
+
+
+#: The events this queue offers; everything else is on the case page.
+DECISIONS = frozenset({"approve_closure", "return_closure", "accept_transfer", "refuse_transfer",
+                       "reopen"})
+
+
+@bp.get("/approvals")
+@login_required_page
+def approvals() -> str:
+    user = caller()
+    operations.require_any(user, "case.approve")
+    base = scoped_cases(user)
+    queues = {
+        "closures": _queue_rows(user, base.where(Case.stage == "closure_requested")
+                                .order_by(Case.due_on)),
+        "transfers": _queue_rows(user, base.where(Case.stage == "transfer_pending")
+                                 .order_by(Case.due_on)),
+        "unassigned": [
+            case_summary(db.session, user, c) for c in db.session.scalars(
+                base.where(Case.assigned_worker_id.is_(None), Case.stage != "closed")
+                .order_by(Case.opened_on).limit(QUEUE_LIMIT)).unique()
+        ],
+        "closed": _queue_rows(user, base.where(Case.stage == "closed")
+                              .order_by(Case.closed_on.desc()).limit(RECENTLY_CLOSED)),
+    }
+    return render_template("approvals.html", queues=queues)
+
+
+__all__ = ["bp"]

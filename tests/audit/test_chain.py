@@ -1,0 +1,78 @@
+"""``audit verify`` finds the first modified, deleted, inserted or reordered row."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import select, text
+
+from casework.audit.models import AuditEvent
+from casework.extensions import db
+
+
+@pytest.fixture()
+def chain(world):
+    """A chain of five rows (five logins)."""
+    for _ in range(5):
+        world.client_for("worker_a")
+    return world.app
+
+
+def run(app, sql, **params):
+    with app.app_context():
+        db.session.execute(text(sql), params)
+        db.session.commit()
+
+
+def verify(app):
+    return app.test_cli_runner().invoke(args=["audit", "verify"])
+
+
+def test_an_intact_chain_verifies(chain):
+    result = verify(chain)
+    assert result.exit_code == 0 and "intact" in result.output
+
+
+def test_a_modified_row_is_found(chain):
+    run(chain, "UPDATE audit_event SET remote_addr = '6.6.6.6' WHERE seq = 3")
+    result = verify(chain)
+    assert result.exit_code == 1
+    assert "seq=3" in result.output and "modified" in result.output
+
+
+def test_a_deleted_row_is_found(chain):
+    run(chain, "DELETE FROM audit_event WHERE seq = 2")
+    result = verify(chain)
+    assert result.exit_code == 1
+    assert "seq=3" in result.output and "deleted" in result.output
+
+
+def test_a_deleted_last_row_is_not_detectable_by_links_but_the_rest_holds(chain):
+    # Truncating the tail leaves a valid shorter chain: that is what the database triggers
+    # (``audit protect``) and the REVOKE on audit_event are for.
+    run(chain, "DELETE FROM audit_event WHERE seq = 5")
+    assert verify(chain).exit_code == 0
+
+
+def test_an_inserted_row_is_found(chain):
+    table = AuditEvent.__table__
+    with chain.app_context():
+        for seq in range(5, 1, -1):  # make room at seq 2, from the top (seq is unique)
+            db.session.execute(table.update().where(table.c.seq == seq).values(seq=seq + 1))
+        first = db.session.execute(select(table).where(table.c.seq == 1)).mappings().one()
+        forged = {**first, "id": uuid.uuid4(), "seq": 2, "prev_digest": first["digest"],
+                  "digest": "0" * 64, "actor_username": "someone_else"}
+        db.session.execute(table.insert().values(**forged))
+        db.session.commit()
+    result = verify(chain)
+    assert result.exit_code == 1 and "seq=2" in result.output
+
+
+def test_reordered_rows_are_found(chain):
+    run(chain, "UPDATE audit_event SET seq = 100 WHERE seq = 2")
+    run(chain, "UPDATE audit_event SET seq = 2 WHERE seq = 3")
+    run(chain, "UPDATE audit_event SET seq = 3 WHERE seq = 100")
+    result = verify(chain)
+    assert result.exit_code == 1
+    assert "seq=2" in result.output and "link" in result.output
