@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 export CASEWORK_ENV ?= development
 
-.PHONY: run test install install-test bench bench-crypto lint demo-db clean translations bench-stats
+.PHONY: run test install install-test bench bench-crypto bench-import bench-stats lint clean translations
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,8 +36,18 @@ test: install-test
 lint: install-test
 	$(VENV)/bin/ruff check casework workflows tests bench scripts
 
+## Load benchmark (issue 9): gunicorn on PostgreSQL with 100,000 cases vs a bare baseline (wrk).
 bench: install-test
-	$(PY) bench/crypto_micro.py
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(PY) bench/load.py
+
+## Encryption cost per field and per API read (issue 3).
+bench-crypto: install-test
+	$(PY) bench/crypto.py
+
+## Importing a 10,000-row handover list on SQLite (issue 6).
+bench-import: install-test
+	$(PY) bench/import_bench.py
 
 ## Statistics at scale: 1M cases / ~10M history rows into a fresh PostgreSQL database (dropped after).
 bench-stats: install-test

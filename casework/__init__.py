@@ -40,20 +40,28 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from casework import cli, crypto, errors, security, unit_of_work
+    # Import every model so metadata (and Alembic) knows every table.
+    from casework import (
+        cli,
+        crypto,
+        models,  # noqa: F401
+        security,
+        unit_of_work,
+    )
     from casework.audit import trail
     from casework.database import configure_engine
     from casework.extensions import babel, csrf, db, limiter, login_manager, migrate
-
-    # Import every model so metadata (and Alembic) knows every table.
-    from casework import models  # noqa: F401
 
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
     migrate.init_app(
-        app, db, directory=str(Path(app.root_path).parent / "migrations"),
-        render_as_batch=True, compare_type=True, render_item=_render_migration_type,
+        app,
+        db,
+        directory=str(Path(app.root_path).parent / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+        render_item=_render_migration_type,
     )
     crypto.init_app(app)
     trail.install(db.session)

@@ -89,8 +89,17 @@ def create_backup(engine: Engine, session_factory, keyring: Keyring, target: Pat
                 source.close()
         elif engine.dialect.name == "postgresql":
             env, dsn = _dsn_without_password(engine)
-            _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges",
-                  f"--file={dump}", dsn], env)
+            _run(
+                [
+                    "pg_dump",
+                    "--format=custom",
+                    "--no-owner",
+                    "--no-privileges",
+                    f"--file={dump}",
+                    dsn,
+                ],
+                env,
+            )
         else:
             raise BackupError(f"no backup method for {engine.dialect.name}")
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -131,12 +140,16 @@ def restore_backup(engine: Engine, keyring: Keyring, archive_path: Path) -> Mani
     """
     manifest = read_manifest(archive_path)
     if manifest.database != engine.dialect.name:
-        raise BackupError(f"the archive holds a {manifest.database} database; this instance "
-                          f"uses {engine.dialect.name}")
+        raise BackupError(
+            f"the archive holds a {manifest.database} database; this instance "
+            f"uses {engine.dialect.name}"
+        )
     for key_id, fingerprint in manifest.key_fingerprints.items():
         if int(key_id) not in keyring or keyring.fingerprint(int(key_id)) != fingerprint:
-            raise BackupError(f"this instance lacks key {key_id} (fingerprint {fingerprint}) "
-                              "that the archive's data is encrypted with")
+            raise BackupError(
+                f"this instance lacks key {key_id} (fingerprint {fingerprint}) "
+                "that the archive's data is encrypted with"
+            )
     with tempfile.TemporaryDirectory() as tmp, tarfile.open(archive_path, "r:gz") as archive:
         archive.extract("database", tmp, filter="data")
         dump = Path(tmp) / "database"
@@ -154,6 +167,17 @@ def restore_backup(engine: Engine, keyring: Keyring, archive_path: Path) -> Mani
                 source.close()
         else:
             env, dsn = _dsn_without_password(engine)
-            _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges",
-                  "--single-transaction", f"--dbname={dsn}", str(dump)], env)
+            _run(
+                [
+                    "pg_restore",
+                    "--clean",
+                    "--if-exists",
+                    "--no-owner",
+                    "--no-privileges",
+                    "--single-transaction",
+                    f"--dbname={dsn}",
+                    str(dump),
+                ],
+                env,
+            )
     return manifest

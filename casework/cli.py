@@ -139,12 +139,15 @@ def backup_command(archive: Path) -> None:
     from casework.backup import BackupError, create_backup
 
     try:
-        manifest = create_backup(db.engine, db.session.session_factory,
-                                 crypto.require_keyring(current_app), archive)
+        manifest = create_backup(
+            db.engine, db.session.session_factory, crypto.require_keyring(current_app), archive
+        )
     except (BackupError, crypto.CryptoError) as exc:
         fail(str(exc))
-    click.echo(f"backup written to {archive} ({manifest.database}, schema "
-               f"{manifest.schema_revision}, keys {', '.join(manifest.key_fingerprints) or '-'})")
+    click.echo(
+        f"backup written to {archive} ({manifest.database}, schema "
+        f"{manifest.schema_revision}, keys {', '.join(manifest.key_fingerprints) or '-'})"
+    )
 
 
 @casework_cli.command("restore")
@@ -205,7 +208,11 @@ def users_create(username: str, roles: tuple[str, ...], unit_code: str, display_
         password = sys.stdin.readline().rstrip("\n")
     try:
         user = create_user(
-            db.session, username, password, roles=list(roles), unit_code=unit_code,
+            db.session,
+            username,
+            password,
+            roles=list(roles),
+            unit_code=unit_code,
             display_name=display_name,
         )
         db.session.commit()
@@ -242,8 +249,10 @@ def keys_rotate(batch_size: int, resume: bool) -> None:
 
     key_file = Path(current_app.config["CASEWORK_KEY_FILE"])
     if current_app.config.get("CASEWORK_ROOT_KEY"):
-        fail("the root key comes from CASEWORK_ROOT_KEY: add the new key to that variable "
-             "('id:base64,…'), restart the service, then run `keys rotate --resume`")
+        fail(
+            "the root key comes from CASEWORK_ROOT_KEY: add the new key to that variable "
+            "('id:base64,…'), restart the service, then run `keys rotate --resume`"
+        )
     if not resume:
         new_id = crypto.add_key_to_file(key_file)
         click.echo(f"added key {new_id}; new writes use it once each worker reloads the key file")
@@ -312,8 +321,9 @@ def workflows_show(case_type: str | None, lang: str, mermaid: bool) -> None:
         for name in [case_type] if case_type else list(WORKFLOWS):
             click.echo(to_mermaid(get_workflow(name), lang=lang))
         return
-    click.echo(markdown_table(get_workflow(case_type), lang) if case_type
-               else all_tables_markdown(lang))
+    click.echo(
+        markdown_table(get_workflow(case_type), lang) if case_type else all_tables_markdown(lang)
+    )
 
 
 # --- imports -----------------------------------------------------------------------------------
@@ -384,8 +394,14 @@ def imports_run(
             failed = exc.errors.get("rows", {})
             for row, messages in failed.items():
                 click.echo(f"{row:>6}  {'error':<10} {'':<15} {_import_messages(messages)}")
-            trail.record(db.session, "import.commit", actor=user, outcome="refused",
-                         case_type=case_type, rows_in_error=len(failed))
+            trail.record(
+                db.session,
+                "import.commit",
+                actor=user,
+                outcome="refused",
+                case_type=case_type,
+                rows_in_error=len(failed),
+            )
             db.session.commit()
             fail(exc.message)
         except Invalid as exc:
@@ -396,12 +412,16 @@ def imports_run(
         rows = report_rows(record)
     click.echo(f"{'row':>6}  {'status':<10} {'reference':<15} notes")
     for row in rows:
-        click.echo(f"{row['row']:>6}  {row['status']:<10} {row.get('reference') or '':<15} "
-                   f"{_import_notes(row)}")
+        click.echo(
+            f"{row['row']:>6}  {row['status']:<10} {row.get('reference') or '':<15} "
+            f"{_import_notes(row)}"
+        )
     what = "imported" if commit else "checked (dry run, nothing written)"
-    click.echo(f"{file.name}: {record.rows_total} rows {what}: {record.rows_ok} ok, of which "
-               f"{record.rows_duplicate} flagged as possible duplicates; {record.rows_error} "
-               f"with errors (import {record.id})")
+    click.echo(
+        f"{file.name}: {record.rows_total} rows {what}: {record.rows_ok} ok, of which "
+        f"{record.rows_duplicate} flagged as possible duplicates; {record.rows_error} "
+        f"with errors (import {record.id})"
+    )
     if record.rows_error:
         sys.exit(1)
 
@@ -427,7 +447,13 @@ def _import_notes(row: dict) -> str:
 
 def init_app(app: Flask) -> None:
     for group in (
-        casework_cli, units_cli, users_cli, keys_cli, audit_cli, workflows_cli, imports_cli
+        casework_cli,
+        units_cli,
+        users_cli,
+        keys_cli,
+        audit_cli,
+        workflows_cli,
+        imports_cli,
     ):
         app.cli.add_command(group)
 

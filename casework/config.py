@@ -37,19 +37,33 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("REDIS_URL", None, "Redis for rate limits shared by all workers; default: in memory"),
     Setting("CASEWORK_LOCALE", "vi", "default language of the web pages (vi or en)"),
     Setting("CASEWORK_LOG_LEVEL", "INFO", "logging level"),
-    Setting("CASEWORK_ENV", "production", "production or development (development: no Secure cookie)"),
-    Setting("CASEWORK_REQUIRE_MFA", "false", "require TOTP for supervisors and administrators", bool),
+    Setting(
+        "CASEWORK_ENV", "production", "production or development (development: no Secure cookie)"
+    ),
+    Setting(
+        "CASEWORK_REQUIRE_MFA", "false", "require TOTP for supervisors and administrators", bool
+    ),
     Setting("CASEWORK_SESSION_IDLE_MINUTES", "30", "idle timeout of a session", int),
     Setting("CASEWORK_SESSION_MAX_HOURS", "12", "absolute lifetime of a session", int),
-    Setting("CASEWORK_LOGIN_RATE_LIMIT", "10 per minute",
-            "login attempts allowed per client address (Flask-Limiter syntax)"),
-    Setting("CASEWORK_LOCKOUT_THRESHOLD", "5",
-            "failed logins in a row before an account is locked (1 min, doubling)", int),
+    Setting(
+        "CASEWORK_LOGIN_RATE_LIMIT",
+        "10 per minute",
+        "login attempts allowed per client address (Flask-Limiter syntax)",
+    ),
+    Setting(
+        "CASEWORK_LOCKOUT_THRESHOLD",
+        "5",
+        "failed logins in a row before an account is locked (1 min, doubling)",
+        int,
+    ),
     Setting("CASEWORK_LOCKOUT_MAX_MINUTES", "60", "longest lock of an account", int),
     Setting("CASEWORK_SUPPRESSION_K", "5", "smallest count published in statistics", int),
     Setting("CASEWORK_SUPPRESSION_K_TRAFFICKING", "11", "the same for trafficking cases", int),
-    Setting("CASEWORK_NEED_TO_KNOW_TYPES", "trafficking_victim",
-            "case types whose identity only the assigned worker and supervisors see"),
+    Setting(
+        "CASEWORK_NEED_TO_KNOW_TYPES",
+        "trafficking_victim",
+        "case types whose identity only the assigned worker and supervisors see",
+    ),
 )
 
 KNOWN_ENV = {s.env for s in SETTINGS} | {"CASEWORK_TEST_DATABASE_URL", "CASEWORK_BIND"}
@@ -118,13 +132,11 @@ def normalise_database_url(url: str) -> str:
     """Make a plain postgres:// URL use psycopg 3, the driver we ship."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
-def build_config(
-    instance_path: Path, environ: Mapping[str, str] | None = None
-) -> dict[str, Any]:
+def build_config(instance_path: Path, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The full Flask configuration for an app whose instance folder is ``instance_path``."""
     env = os.environ if environ is None else environ
     settings = load_settings(env, instance_path)

@@ -29,8 +29,20 @@ from casework.units.loader import PACKAGED_UNITS, load_units, read_file
 from casework.units.models import CURRENT_TREE, Unit
 
 DEMO_PROVINCE = "15"  # Tỉnh Lào Cai: a border province where the four programmes all work
-FORWARD_PREFIXES = ("record_consent", "verify", "check_address", "receive", "consent", "assess",
-                    "start_", "complete_", "skip_", "classify", "request_closure", "approve_closure")
+FORWARD_PREFIXES = (
+    "record_consent",
+    "verify",
+    "check_address",
+    "receive",
+    "consent",
+    "assess",
+    "start_",
+    "complete_",
+    "skip_",
+    "classify",
+    "request_closure",
+    "approve_closure",
+)
 
 
 _PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
@@ -48,61 +60,90 @@ class DemoWorld:
     seen: dict[tuple[str, str], bool] = field(default_factory=dict)
 
     def summary(self) -> str:
-        lines = [f"demo world: {self.cases} cases in province {DEMO_PROVINCE}; stages: "
-                 + ", ".join(f"{s} {n}" for s, n in sorted(self.stages.items())),
-                 "demo logins (username / password / role / unit):"]
+        lines = [
+            f"demo world: {self.cases} cases in province {DEMO_PROVINCE}; stages: "
+            + ", ".join(f"{s} {n}" for s, n in sorted(self.stages.items())),
+            "demo logins (username / password / role / unit):",
+        ]
         lines += [f"  {u:18} {p}  {r:14} {unit}" for u, p, r, unit in self.logins]
         return "\n".join(lines)
 
 
 def _ensure_units(session: Session) -> list[Unit]:
-    province = session.scalar(select(Unit).where(Unit.tree == CURRENT_TREE, Unit.code == DEMO_PROVINCE))
+    province = session.scalar(
+        select(Unit).where(Unit.tree == CURRENT_TREE, Unit.code == DEMO_PROVINCE)
+    )
     if province is None:
         load_units(session, read_file(PACKAGED_UNITS))
         province = session.scalar(
-            select(Unit).where(Unit.tree == CURRENT_TREE, Unit.code == DEMO_PROVINCE))
+            select(Unit).where(Unit.tree == CURRENT_TREE, Unit.code == DEMO_PROVINCE)
+        )
     communes = session.scalars(
-        select(Unit).where(Unit.parent_id == province.id).order_by(Unit.code)).all()
+        select(Unit).where(Unit.parent_id == province.id).order_by(Unit.code)
+    ).all()
     return [province, *communes]
 
 
-def _users(session: Session, province: Unit, communes: list[Unit], world: DemoWorld) -> dict[str, list[User]]:
+def _users(
+    session: Session, province: Unit, communes: list[Unit], world: DemoWorld
+) -> dict[str, list[User]]:
     plan = [
-        ("tinh.giamsat", "supervisor", province), ("tinh.thongke", "statistician", province),
-        ("tinh.quantri", "administrator", province), ("tinh.thanhtra", "auditor", province),
+        ("tinh.giamsat", "supervisor", province),
+        ("tinh.thongke", "statistician", province),
+        ("tinh.quantri", "administrator", province),
+        ("tinh.thanhtra", "auditor", province),
     ]
     for i, commune in enumerate(communes[:2], start=1):
-        plan += [(f"xa{i}.canbo", "social_worker", commune), (f"xa{i}.canbo2", "social_worker", commune),
-                 (f"xa{i}.giamsat", "supervisor", commune)]
+        plan += [
+            (f"xa{i}.canbo", "social_worker", commune),
+            (f"xa{i}.canbo2", "social_worker", commune),
+            (f"xa{i}.giamsat", "supervisor", commune),
+        ]
     by_unit: dict[str, list[User]] = {}
     for username, role, unit in plan:
         password = "-".join(
-            "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(5)) for _ in range(4))
-        user = create_user(session, username, password, roles=[role], unit_code=unit.code,
-                           display_name=username)
+            "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(5)) for _ in range(4)
+        )
+        user = create_user(
+            session, username, password, roles=[role], unit_code=unit.code, display_name=username
+        )
         by_unit.setdefault(unit.code, []).append(user)
         world.logins.append((username, password, role, f"{unit.code} {unit.name}"))
     return by_unit
 
 
 def _fake_person(fake: Faker, rng: random.Random, case_type: str) -> dict[str, Any]:
-    sex = "female" if case_type in ("trafficking_victim", "sex_work_exit") or rng.random() < 0.3 else "male"
+    sex = (
+        "female"
+        if case_type in ("trafficking_victim", "sex_work_exit") or rng.random() < 0.3
+        else "male"
+    )
     if case_type == "post_rehab" or case_type == "post_prison":
         sex = "male" if rng.random() < 0.85 else "female"
     born = date(rng.randint(1965, 2008), rng.randint(1, 12), rng.randint(1, 28))
     name = fake.name_female() if sex == "female" else fake.name_male()
-    person: dict[str, Any] = {"sex": sex, "full_name": name, "date_of_birth": born,
-                              "national_id": f"0{rng.randint(10, 96):02d}{rng.randint(0, 3)}"
-                                             f"{born.year % 100:02d}{rng.randint(0, 999999):06d}",
-                              "phone": f"0{rng.choice([3, 5, 7, 8, 9])}{rng.randint(10000000, 99999999)}",
-                              "address": fake.street_address()}
+    person: dict[str, Any] = {
+        "sex": sex,
+        "full_name": name,
+        "date_of_birth": born,
+        "national_id": f"0{rng.randint(10, 96):02d}{rng.randint(0, 3)}"
+        f"{born.year % 100:02d}{rng.randint(0, 999999):06d}",
+        "phone": f"0{rng.choice([3, 5, 7, 8, 9])}{rng.randint(10000000, 99999999)}",
+        "address": fake.street_address(),
+    }
     if case_type == "sex_work_exit" and rng.random() < 0.4:
         person = {"sex": sex, "aliases": fake.first_name_female()}  # pseudonymous intake
     return person
 
 
-def _field_value(f: workflows.Field, rng: random.Random, fake: Faker, now: datetime,
-                 case: Case, communes: list[Unit]) -> Any:
+def _field_value(
+    f: workflows.Field,
+    rng: random.Random,
+    fake: Faker,
+    now: datetime,
+    case: Case,
+    communes: list[Unit],
+) -> Any:
     if f.kind == "choice":
         choices = list(f.choices)
         if f.name == "victim_status":
@@ -113,7 +154,18 @@ def _field_value(f: workflows.Field, rng: random.Random, fake: Faker, now: datet
             return rng.choice(["voluntary", "compulsory", "substitution"])
         return rng.choice(choices)
     if f.kind == "date":
-        return (now - timedelta(days=rng.randint(400 if "completion" in f.name else 0, 800 if "completion" in f.name else 5))).date().isoformat()
+        return (
+            (
+                now
+                - timedelta(
+                    days=rng.randint(
+                        400 if "completion" in f.name else 0, 800 if "completion" in f.name else 5
+                    )
+                )
+            )
+            .date()
+            .isoformat()
+        )
     if f.kind == "int":
         return rng.randint(6, 120)
     if f.kind == "unit":
@@ -128,9 +180,17 @@ def _actor_for(event: workflows.Event, users: list[User]) -> User | None:
     return None
 
 
-def _walk(session: Session, case: Case, users_by_unit: dict[str, list[User]], communes: list[Unit],
-          rng: random.Random, fake: Faker, start: datetime, steps: int,
-          stop_at: str | None = None) -> None:
+def _walk(
+    session: Session,
+    case: Case,
+    users_by_unit: dict[str, list[User]],
+    communes: list[Unit],
+    rng: random.Random,
+    fake: Faker,
+    start: datetime,
+    steps: int,
+    stop_at: str | None = None,
+) -> None:
     now = start
     for _ in range(steps):
         if case.stage == stop_at:
@@ -140,7 +200,9 @@ def _walk(session: Session, case: Case, users_by_unit: dict[str, list[User]], co
         candidates = []
         for user in users:
             for option in options_for(user, case, now):
-                if option.allowed and option.event.name not in {o.event.name for o, _ in candidates}:
+                if option.allowed and option.event.name not in {
+                    o.event.name for o, _ in candidates
+                }:
                     candidates.append((option, user))
         if not candidates:
             return
@@ -149,9 +211,14 @@ def _walk(session: Session, case: Case, users_by_unit: dict[str, list[User]], co
         option, actor = rng.choice(pool)
         if option.event.forced:
             continue
-        now = min(now + timedelta(days=rng.randint(1, 20)), datetime.now(UTC) - timedelta(minutes=1))
-        data = {f.name: _field_value(f, rng, fake, now, case, communes)
-                for f in option.fields if f.required or rng.random() < 0.5}
+        now = min(
+            now + timedelta(days=rng.randint(1, 20)), datetime.now(UTC) - timedelta(minutes=1)
+        )
+        data = {
+            f.name: _field_value(f, rng, fake, now, case, communes)
+            for f in option.fields
+            if f.required or rng.random() < 0.5
+        }
         if not acting_roles(actor, case, option.event.name):
             continue
         try:
@@ -166,9 +233,11 @@ def build_demo_world(session: Session, cases: int = 500, seed: int = 2026) -> De
     :raise DemoError: the database already holds users or cases.
     """
     if session.scalar(select(func.count()).select_from(User)) or session.scalar(
-            select(func.count()).select_from(Case)):
-        raise DemoError("the database already holds users or cases: the demo fills only an "
-                        "empty database")
+        select(func.count()).select_from(Case)
+    ):
+        raise DemoError(
+            "the database already holds users or cases: the demo fills only an empty database"
+        )
     rng = random.Random(seed)
     fake = Faker("vi_VN")
     fake.seed_instance(seed)
@@ -176,8 +245,17 @@ def build_demo_world(session: Session, cases: int = 500, seed: int = 2026) -> De
     province, *communes = _ensure_units(session)
     users_by_unit = _users(session, province, communes, world)
     for i in range(cases):
-        _demo_case(session, world, users_by_unit, communes, rng, fake, i, CASE_TYPES[i % len(CASE_TYPES)],
-                   rng.randint(0, 14))
+        _demo_case(
+            session,
+            world,
+            users_by_unit,
+            communes,
+            rng,
+            fake,
+            i,
+            CASE_TYPES[i % len(CASE_TYPES)],
+            rng.randint(0, 14),
+        )
         if i % 50 == 49:
             session.flush()
     # Top up so every stage of every type appears at least once (bounded attempts).
@@ -186,22 +264,45 @@ def build_demo_world(session: Session, cases: int = 500, seed: int = 2026) -> De
             for attempt in range(40):
                 if world.seen.get((case_type, stage)):
                     break
-                _demo_case(session, world, users_by_unit, communes, rng, fake, attempt, case_type,
-                           40, stop_at=stage)
+                _demo_case(
+                    session,
+                    world,
+                    users_by_unit,
+                    communes,
+                    rng,
+                    fake,
+                    attempt,
+                    case_type,
+                    40,
+                    stop_at=stage,
+                )
     return world
 
 
-def _demo_case(session: Session, world: DemoWorld, users_by_unit: dict[str, list[User]],
-               communes: list[Unit], rng: random.Random, fake: Faker, i: int, case_type: str,
-               steps: int, stop_at: str | None = None) -> None:
+def _demo_case(
+    session: Session,
+    world: DemoWorld,
+    users_by_unit: dict[str, list[User]],
+    communes: list[Unit],
+    rng: random.Random,
+    fake: Faker,
+    i: int,
+    case_type: str,
+    steps: int,
+    stop_at: str | None = None,
+) -> None:
     commune = communes[0] if i % 5 < 2 else communes[1] if i % 5 < 4 else rng.choice(communes[2:])
     opener = (users_by_unit.get(commune.code) or users_by_unit[DEMO_PROVINCE])[0]
     start = datetime.now(UTC) - timedelta(days=rng.randint(3, 540))
-    body: dict[str, Any] = {"case_type": case_type, "unit": commune.code,
-                            "person": _fake_person(fake, rng, case_type),
-                            "opened_on": start.date(),
-                            "referral_source": rng.choice(["commune", "police", "rehab_centre",
-                                                           "prison", "womens_union", "family"])}
+    body: dict[str, Any] = {
+        "case_type": case_type,
+        "unit": commune.code,
+        "person": _fake_person(fake, rng, case_type),
+        "opened_on": start.date(),
+        "referral_source": rng.choice(
+            ["commune", "police", "rehab_centre", "prison", "womens_union", "family"]
+        ),
+    }
     if case_type == "post_prison":
         body["release_date"] = (start - timedelta(days=rng.randint(1, 10))).date()
         body["sentence_months"] = rng.choice([18, 36, 60, 84, 120])

@@ -1,5 +1,6 @@
 """Every table, imported in one place so SQLAlchemy's metadata and Alembic see them all."""
 
+from casework.access.models import IdentityReveal  # noqa: F401,E402
 from casework.accounts.models import (  # noqa: F401
     ApiToken,
     RecoveryCode,
@@ -11,8 +12,6 @@ from casework.audit.models import AuditEvent  # noqa: F401
 from casework.cases.models import Case, CaseEvent  # noqa: F401
 from casework.crypto.models import RotationProgress  # noqa: F401
 from casework.people.models import Person  # noqa: F401
-from casework.units.models import Organisation, Unit  # noqa: F401
-from casework.access.models import IdentityReveal  # noqa: F401,E402
 from casework.services.models import (  # noqa: F401,E402
     CaseImport,
     CaseNote,
@@ -21,3 +20,4 @@ from casework.services.models import (  # noqa: F401,E402
     ServiceProvider,
     SupportItem,
 )
+from casework.units.models import Organisation, Unit  # noqa: F401

@@ -29,7 +29,8 @@ def init_app(app: Flask) -> None:
         if keyring_available(app):
             return None
         return error_response(
-            503, "encryption_key_unavailable",
+            503,
+            "encryption_key_unavailable",
             "Khoá mã hoá chưa sẵn sàng; dịch vụ tạm ngừng. / The encryption key is not "
             "available (set CASEWORK_ROOT_KEY or CASEWORK_KEY_FILE); the service is stopped.",
         )

@@ -60,8 +60,10 @@ def main() -> int:
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
         admin.close()
-    banner(f"SQLite: {'passed' if sqlite_status == 0 else 'FAILED'}; "
-           f"PostgreSQL: {'passed' if pg_status == 0 else 'FAILED'}")
+    banner(
+        f"SQLite: {'passed' if sqlite_status == 0 else 'FAILED'}; "
+        f"PostgreSQL: {'passed' if pg_status == 0 else 'FAILED'}"
+    )
     return sqlite_status or pg_status
 
 

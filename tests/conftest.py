@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from casework import create_app
 from casework.extensions import db
@@ -68,19 +68,32 @@ def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> It
     name = f"{base.database}_{worker_id}"
     admin_url = base.set(drivername="postgresql", database="postgres").render_as_string(False)
     with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        admin.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     yield base.set(database=name).render_as_string(False)
     with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        admin.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
 
 
 def make_app(tmp_path: Path, database_url: str, **overrides: Any) -> Flask:
-    environ = {"DATABASE_URL": database_url, "CASEWORK_ROOT_KEY": ROOT_KEY,
-               "CASEWORK_ENV": "development", "SECRET_KEY": "test-secret-key-not-for-production"}
+    environ = {
+        "DATABASE_URL": database_url,
+        "CASEWORK_ROOT_KEY": ROOT_KEY,
+        "CASEWORK_ENV": "development",
+        "SECRET_KEY": "test-secret-key-not-for-production",
+    }
     environ.update(overrides.pop("environ", {}))
-    config = {"INSTANCE_PATH": tmp_path / "instance", "ENVIRON": environ, "TESTING": True,
-              "RATELIMIT_ENABLED": False, **overrides}
+    config = {
+        "INSTANCE_PATH": tmp_path / "instance",
+        "ENVIRON": environ,
+        "TESTING": True,
+        "RATELIMIT_ENABLED": False,
+        **overrides,
+    }
     app = create_app(config)
     _APPS.append(app)
     return app
@@ -184,7 +197,9 @@ class ApiClient:
     def get(self, url: str, **kwargs: Any) -> Any:
         return self.client.get(url, **kwargs)
 
-    def post(self, url: str, json: Any = None, headers: dict[str, str] | None = None, **kw: Any) -> Any:
+    def post(
+        self, url: str, json: Any = None, headers: dict[str, str] | None = None, **kw: Any
+    ) -> Any:
         return self.client.post(url, json=json, headers=self._headers(headers), **kw)
 
     def patch(self, url: str, json: Any = None, headers: dict[str, str] | None = None) -> Any:
@@ -195,13 +210,21 @@ class ApiClient:
 
 
 SMALL_UNITS = [
-    {"Code": "01", "FullName": "Thành phố Hà Nội", "Wards": [
-        {"Code": "00004", "FullName": "Phường Ba Đình", "ProvinceCode": "01"},
-        {"Code": "00008", "FullName": "Phường Ngọc Hà", "ProvinceCode": "01"},
-    ]},
-    {"Code": "79", "FullName": "Thành phố Hồ Chí Minh", "Wards": [
-        {"Code": "26734", "FullName": "Phường Sài Gòn", "ProvinceCode": "79"},
-    ]},
+    {
+        "Code": "01",
+        "FullName": "Thành phố Hà Nội",
+        "Wards": [
+            {"Code": "00004", "FullName": "Phường Ba Đình", "ProvinceCode": "01"},
+            {"Code": "00008", "FullName": "Phường Ngọc Hà", "ProvinceCode": "01"},
+        ],
+    },
+    {
+        "Code": "79",
+        "FullName": "Thành phố Hồ Chí Minh",
+        "Wards": [
+            {"Code": "26734", "FullName": "Phường Sài Gòn", "ProvinceCode": "79"},
+        ],
+    },
 ]
 
 WORLD_USERS = [
@@ -239,7 +262,12 @@ def world(app: Flask) -> World:
 
 def case_body(case_type: str = "post_rehab", unit: str = "00004", **person: Any) -> dict[str, Any]:
     """The smallest valid body of API.md, with overrides."""
-    base = {"full_name": "Nguyễn Thị Hoa", "sex": "female", "date_of_birth": "1994-03-17",
-            "national_id": "001194012345", "phone": "0912345678"}
+    base = {
+        "full_name": "Nguyễn Thị Hoa",
+        "sex": "female",
+        "date_of_birth": "1994-03-17",
+        "national_id": "001194012345",
+        "phone": "0912345678",
+    }
     base.update(person)
     return {"case_type": case_type, "unit": unit, "person": base}

@@ -35,9 +35,14 @@ blp = Blueprint("reveals", __name__, url_prefix="", description="Break-glass ide
 
 def reveal_view(reveal: IdentityReveal, case: Case, with_reason: bool) -> dict[str, Any]:
     return {
-        "id": reveal.id, "case_id": case.id, "case_reference": case.reference,
-        "unit": case.unit.code, "username": reveal.user.username, "at": reveal.at,
-        "expires_at": reveal.expires_at, "reason": reveal.reason if with_reason else None,
+        "id": reveal.id,
+        "case_id": case.id,
+        "case_reference": case.reference,
+        "unit": case.unit.code,
+        "username": reveal.user.username,
+        "at": reveal.at,
+        "expires_at": reveal.expires_at,
+        "reason": reveal.reason if with_reason else None,
     }
 
 
@@ -57,9 +62,16 @@ class CaseReveal(MethodView):
         if may_see_identity(db.session, user, case):
             raise Conflict(_("You already see the identity of this person."))
         reveal = reveal_identity(db.session, user, case, data["reason"].strip())
-        trail.record(db.session, "case.break_glass", actor=user, object_type="case",
-                     object_id=case.id, unit_path=case.unit.path, reveal_id=str(reveal.id),
-                     hours=REVEAL_HOURS)
+        trail.record(
+            db.session,
+            "case.break_glass",
+            actor=user,
+            object_type="case",
+            object_id=case.id,
+            unit_path=case.unit.path,
+            reveal_id=str(reveal.id),
+            hours=REVEAL_HOURS,
+        )
         return reveal_view(reveal, case, with_reason=True)
 
 
@@ -82,10 +94,13 @@ class Reveals(MethodView):
         )
         if "username" in args:
             query = query.join(User, IdentityReveal.user_id == User.id).where(
-                User.username == args["username"].strip().lower())
+                User.username == args["username"].strip().lower()
+            )
         if "case_id" in args:
             query = query.where(Case.id == args["case_id"])
         trail.record(db.session, "reveal.list", actor=user, filters=sorted(args))
-        return SqlPage(query.order_by(IdentityReveal.at.desc(), IdentityReveal.id),
-                       lambda reveal, case: reveal_view(reveal, case, with_reason=True),
-                       scalars=False)
+        return SqlPage(
+            query.order_by(IdentityReveal.at.desc(), IdentityReveal.id),
+            lambda reveal, case: reveal_view(reveal, case, with_reason=True),
+            scalars=False,
+        )

@@ -36,9 +36,15 @@ def audit_denial(response: Response) -> Response:
     if response.status_code == 404 and object_id is None:
         return response  # an unknown path, not a refusal
     audit_failure(
-        "access.denied", actor=current_user._get_current_object(), outcome="denied",  # noqa: SLF001
-        object_type=object_type, object_id=object_id, remote_addr=request.remote_addr,
-        endpoint=request.endpoint, method=request.method, status=response.status_code,
+        "access.denied",
+        actor=current_user._get_current_object(),
+        outcome="denied",  # noqa: SLF001
+        object_type=object_type,
+        object_id=object_id,
+        remote_addr=request.remote_addr,
+        endpoint=request.endpoint,
+        method=request.method,
+        status=response.status_code,
     )
     return response
 

@@ -6,8 +6,11 @@ from marshmallow import Schema, fields, validate
 
 
 class RevealSchema(Schema):
-    reason = fields.String(required=True, validate=validate.Length(min=10, max=2000),
-                           metadata={"description": "why you need the identity (≥ 10 characters)"})
+    reason = fields.String(
+        required=True,
+        validate=validate.Length(min=10, max=2000),
+        metadata={"description": "why you need the identity (≥ 10 characters)"},
+    )
 
 
 class RevealOutSchema(Schema):

@@ -35,17 +35,26 @@ blp = Blueprint("users", __name__, url_prefix="/users", description="User admini
 
 
 def assignment_view(assignment: RoleAssignment) -> dict[str, Any]:
-    return {"id": assignment.id, "role": assignment.role, "unit_code": assignment.unit.code,
-            "unit_name": assignment.unit.name}
+    return {
+        "id": assignment.id,
+        "role": assignment.role,
+        "unit_code": assignment.unit.code,
+        "unit_name": assignment.unit.name,
+    }
 
 
 def user_view(user: User) -> dict[str, Any]:
     return {
-        "id": user.id, "username": user.username, "display_name": user.display_name,
-        "unit_code": user.unit.code, "active": user.active,
+        "id": user.id,
+        "username": user.username,
+        "display_name": user.display_name,
+        "unit_code": user.unit.code,
+        "active": user.active,
         "roles": [assignment_view(a) for a in user.roles],
-        "totp_enrolled": user.totp_confirmed, "locked_until": user.locked_until,
-        "password_must_change": user.password_must_change, "created_at": user.created_at,
+        "totp_enrolled": user.totp_confirmed,
+        "locked_until": user.locked_until,
+        "password_must_change": user.password_must_change,
+        "created_at": user.created_at,
     }
 
 
@@ -61,7 +70,8 @@ class Users(MethodView):
         query = administration.managed_users(admin)
         if "unit" in args:
             unit = db.session.scalar(
-                select(Unit).where(Unit.tree == CURRENT_TREE, Unit.code == args["unit"]))
+                select(Unit).where(Unit.tree == CURRENT_TREE, Unit.code == args["unit"])
+            )
             query = query.where(unit.subtree_filter() if unit else User.id.is_(None))
         if "role" in args:
             query = query.where(User.roles.any(RoleAssignment.role == args["role"]))
@@ -81,16 +91,30 @@ class Users(MethodView):
         unit = administration.managed_unit(db.session, admin, data["unit"])
         try:
             user = operations.create_user(
-                db.session, data["username"], data["password"], roles=data["roles"],
-                unit_code=unit.code, display_name=data.get("display_name", ""),
+                db.session,
+                data["username"],
+                data["password"],
+                roles=data["roles"],
+                unit_code=unit.code,
+                display_name=data.get("display_name", ""),
             )
         except operations.AccountError as exc:
-            field = "password" if "password" in str(exc) else (
-                "roles" if "role" in str(exc) else "username")
+            field = (
+                "password"
+                if "password" in str(exc)
+                else ("roles" if "role" in str(exc) else "username")
+            )
             raise Invalid(errors={field: [str(exc)]}) from None
         user.password_must_change = True
-        trail.record(db.session, "user.create", actor=admin, object_type="user",
-                     object_id=user.id, unit_path=unit.path, roles=sorted(user.role_names))
+        trail.record(
+            db.session,
+            "user.create",
+            actor=admin,
+            object_type="user",
+            object_id=user.id,
+            unit_path=unit.path,
+            roles=sorted(user.role_names),
+        )
         return user_view(user)
 
 

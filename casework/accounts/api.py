@@ -69,8 +69,13 @@ class Login(MethodView):
         Send ``otp`` (a TOTP code or a recovery code) once two-step login is set up. A session
         with ``pending`` steps can only complete them (change the password, set up TOTP).
         """
-        user = authenticate(db.session, data["username"], data["password"], data.get("otp"),
-                            remote_addr=request.remote_addr)
+        user = authenticate(
+            db.session,
+            data["username"],
+            data["password"],
+            data.get("otp"),
+            remote_addr=request.remote_addr,
+        )
         if user is None:
             raise Unauthorized(LOGIN_FAILED)
         login_user(user)
@@ -84,8 +89,13 @@ class Logout(MethodView):
         """End this session, server-side."""
         user = caller()
         require_session()
-        trail.record(db.session, "auth.logout", actor=user, remote_addr=request.remote_addr,
-                     unit_path=user.unit.path)
+        trail.record(
+            db.session,
+            "auth.logout",
+            actor=user,
+            remote_addr=request.remote_addr,
+            unit_path=user.unit.path,
+        )
         logout_user()
 
 
@@ -105,8 +115,13 @@ class Password(MethodView):
         """Change your password; your other sessions end."""
         user = caller()
         current = require_session()
-        operations.change_own_password(db.session, user, data["current_password"],
-                                       data["new_password"], keep_session=current.id)
+        operations.change_own_password(
+            db.session,
+            user,
+            data["current_password"],
+            data["new_password"],
+            keep_session=current.id,
+        )
 
 
 @blp.route("/auth/totp/enrol")
@@ -120,8 +135,14 @@ class TotpEnrol(MethodView):
         user = caller()
         require_session()
         secret, uri = totp.begin_enrolment(user)
-        trail.record(db.session, "auth.totp_enrol", actor=user, object_type="user",
-                     object_id=user.id, unit_path=user.unit.path)
+        trail.record(
+            db.session,
+            "auth.totp_enrol",
+            actor=user,
+            object_type="user",
+            object_id=user.id,
+            unit_path=user.unit.path,
+        )
         return {"secret": secret, "otpauth_uri": uri}
 
 
@@ -134,8 +155,14 @@ class TotpConfirm(MethodView):
         user = caller()
         require_session()
         codes = totp.confirm_enrolment(db.session, user, data["code"])
-        trail.record(db.session, "auth.totp_confirm", actor=user, object_type="user",
-                     object_id=user.id, unit_path=user.unit.path)
+        trail.record(
+            db.session,
+            "auth.totp_confirm",
+            actor=user,
+            object_type="user",
+            object_id=user.id,
+            unit_path=user.unit.path,
+        )
         return {"recovery_codes": codes}
 
 
@@ -151,5 +178,11 @@ class Totp(MethodView):
             lockout.note_failure(user)  # a stolen session must not become a password oracle
             raise Invalid(errors={"password": ["Mật khẩu không đúng / wrong password."]})
         totp.remove_totp(db.session, user)
-        trail.record(db.session, "auth.totp_remove", actor=user, object_type="user",
-                     object_id=user.id, unit_path=user.unit.path)
+        trail.record(
+            db.session,
+            "auth.totp_remove",
+            actor=user,
+            object_type="user",
+            object_id=user.id,
+            unit_path=user.unit.path,
+        )

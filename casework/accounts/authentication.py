@@ -22,8 +22,14 @@ from casework.unit_of_work import audit_failure
 def _refuse(user: User | None, reason: str, remote_addr: str | None, count: bool) -> None:
     if user is not None and count:
         lockout.note_failure(user)
-    audit_failure("auth.login", actor=user, outcome="failed", remote_addr=remote_addr,
-                  unit_path=user.unit.path if user is not None else None, reason=reason)
+    audit_failure(
+        "auth.login",
+        actor=user,
+        outcome="failed",
+        remote_addr=remote_addr,
+        unit_path=user.unit.path if user is not None else None,
+        reason=reason,
+    )
 
 
 def authenticate(
@@ -62,6 +68,12 @@ def authenticate(
     lockout.clear_failures(user)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    trail.record(session, "auth.login", actor=user, remote_addr=remote_addr,
-                 unit_path=user.unit.path, method=method)
+    trail.record(
+        session,
+        "auth.login",
+        actor=user,
+        remote_addr=remote_addr,
+        unit_path=user.unit.path,
+        method=method,
+    )
     return user

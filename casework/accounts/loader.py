@@ -54,9 +54,9 @@ class StepRequired(Forbidden):
 
 STEP_MESSAGES = {
     "password_change": "Đổi mật khẩu tạm trước / change your temporary password first: "
-                       "POST /api/v1/auth/password.",
+    "POST /api/v1/auth/password.",
     "totp_enrolment": "Cài đặt đăng nhập hai bước trước / set up two-step login first: "
-                      "POST /api/v1/auth/totp/enrol, then /api/v1/auth/totp/confirm.",
+    "POST /api/v1/auth/totp/enrol, then /api/v1/auth/totp/confirm.",
 }
 
 #: Endpoints a restricted session may always reach.

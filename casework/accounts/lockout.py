@@ -73,8 +73,14 @@ def _count_failure(user_id: uuid.UUID) -> None:
         update(User).where(User.id == user_id).values(locked_until=until),
         execution_options={"synchronize_session": False},
     )
-    trail.record(db.session, "auth.lockout", object_type="user", object_id=user_id,
-                 failures=failures[0], minutes=minutes)
+    trail.record(
+        db.session,
+        "auth.lockout",
+        object_type="user",
+        object_id=user_id,
+        failures=failures[0],
+        minutes=minutes,
+    )
 
 
 def persist_failures(_exc: BaseException | None = None) -> None:

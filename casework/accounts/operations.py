@@ -53,12 +53,17 @@ def create_user(
     :raise AccountError: taken username, unknown role or unit, or a refused password.
     """
     username = username.strip().lower()
-    if not username or len(username) > 64 or not username.replace(".", "").replace("_", "").replace("-", "").isalnum():
+    if (
+        not username
+        or len(username) > 64
+        or not username.replace(".", "").replace("_", "").replace("-", "").isalnum()
+    ):
         raise AccountError("username: letters, digits, '.', '_' and '-' only, at most 64")
     unknown = [role for role in roles if role not in ROLES]
     if unknown or not roles:
-        raise AccountError(f"unknown role {unknown[0] if unknown else '(none)'}; "
-                           f"roles are {', '.join(ROLES)}")
+        raise AccountError(
+            f"unknown role {unknown[0] if unknown else '(none)'}; roles are {', '.join(ROLES)}"
+        )
     if session.scalar(select(User.id).where(User.username == username)):
         raise AccountError(f"username {username} is taken")
     problems = password_problems(password, username)
@@ -105,8 +110,14 @@ def change_own_password(
     user.password_changed_at = utcnow()
     user.password_must_change = False
     sessions.revoke_sessions(session, user, keep=keep_session)
-    trail.record(session, "user.password_change", actor=user, object_type="user",
-                 object_id=user.id, unit_path=user.unit.path)
+    trail.record(
+        session,
+        "user.password_change",
+        actor=user,
+        object_type="user",
+        object_id=user.id,
+        unit_path=user.unit.path,
+    )
 
 
 def reset_password(session: Session, admin: Any, user: User, temporary: str) -> None:
@@ -124,16 +135,28 @@ def reset_password(session: Session, admin: Any, user: User, temporary: str) -> 
     user.password_must_change = True
     lockout.clear_failures(user)
     end_all_access(session, user)
-    trail.record(session, "user.password_reset", actor=admin, object_type="user",
-                 object_id=user.id, unit_path=user.unit.path)
+    trail.record(
+        session,
+        "user.password_reset",
+        actor=admin,
+        object_type="user",
+        object_id=user.id,
+        unit_path=user.unit.path,
+    )
 
 
 def reset_totp(session: Session, admin: Any, user: User) -> None:
     """An administrator removes a lost second factor; the user sets up a new one at next login."""
     totp.remove_totp(session, user)
     sessions.revoke_sessions(session, user)
-    trail.record(session, "user.totp_reset", actor=admin, object_type="user", object_id=user.id,
-                 unit_path=user.unit.path)
+    trail.record(
+        session,
+        "user.totp_reset",
+        actor=admin,
+        object_type="user",
+        object_id=user.id,
+        unit_path=user.unit.path,
+    )
 
 
 def remove_own_totp(session: Session, user: User, password: str) -> None:
@@ -146,8 +169,14 @@ def remove_own_totp(session: Session, user: User, password: str) -> None:
         lockout.note_failure(user)
         raise Invalid(errors={"password": [_("This is not your current password.")]})
     totp.remove_totp(session, user)
-    trail.record(session, "auth.totp_remove", actor=user, object_type="user", object_id=user.id,
-                 unit_path=user.unit.path)
+    trail.record(
+        session,
+        "auth.totp_remove",
+        actor=user,
+        object_type="user",
+        object_id=user.id,
+        unit_path=user.unit.path,
+    )
 
 
 def update_user(session: Session, admin: Any, user: User, data: dict[str, Any]) -> list[str]:
@@ -167,9 +196,16 @@ def update_user(session: Session, admin: Any, user: User, data: dict[str, Any]) 
         if not user.active:
             end_all_access(session, user)
     if changed:
-        trail.record(session, "user.update", actor=admin, object_type="user", object_id=user.id,
-                     unit_path=user.unit.path, fields=changed,
-                     **({"active": user.active} if "active" in changed else {}))
+        trail.record(
+            session,
+            "user.update",
+            actor=admin,
+            object_type="user",
+            object_id=user.id,
+            unit_path=user.unit.path,
+            fields=changed,
+            **({"active": user.active} if "active" in changed else {}),
+        )
     return changed
 
 
@@ -189,8 +225,16 @@ def grant_role(session: Session, admin: Any, user: User, role: str, unit: Unit) 
     assignment = RoleAssignment(role=role, unit_id=unit.id, unit=unit)
     user.roles.append(assignment)
     session.flush()
-    trail.record(session, "user.role_grant", actor=admin, object_type="user", object_id=user.id,
-                 unit_path=unit.path, role=role, unit=unit.code)
+    trail.record(
+        session,
+        "user.role_grant",
+        actor=admin,
+        object_type="user",
+        object_id=user.id,
+        unit_path=unit.path,
+        role=role,
+        unit=unit.code,
+    )
     return assignment
 
 
@@ -202,5 +246,13 @@ def revoke_role(session: Session, admin: Any, user: User, assignment: RoleAssign
     if user.id == admin.id:
         raise Forbidden(_("Another administrator must change your roles."))
     user.roles.remove(assignment)
-    trail.record(session, "user.role_revoke", actor=admin, object_type="user", object_id=user.id,
-                 unit_path=assignment.unit.path, role=assignment.role, unit=assignment.unit.code)
+    trail.record(
+        session,
+        "user.role_revoke",
+        actor=admin,
+        object_type="user",
+        object_id=user.id,
+        unit_path=assignment.unit.path,
+        role=assignment.role,
+        unit=assignment.unit.code,
+    )

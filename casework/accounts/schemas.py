@@ -5,8 +5,9 @@ from marshmallow import Schema, fields, validate
 
 class LoginSchema(Schema):
     username = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    password = fields.String(required=True, validate=validate.Length(min=1, max=256),
-                             load_only=True)
+    password = fields.String(
+        required=True, validate=validate.Length(min=1, max=256), load_only=True
+    )
     otp = fields.String(validate=validate.Length(max=16), load_only=True)
 
 
@@ -31,8 +32,12 @@ class LoginResultSchema(MeSchema):
 
 class MeDetailSchema(MeSchema):
     totp_enrolled = fields.Boolean()
-    pending = fields.List(fields.String(), metadata={
-        "description": "steps owed before the service opens up: password_change, totp_enrolment"})
+    pending = fields.List(
+        fields.String(),
+        metadata={
+            "description": "steps owed before the service opens up: password_change, totp_enrolment"
+        },
+    )
 
 
 class LoginOutSchema(MeDetailSchema):
@@ -40,15 +45,18 @@ class LoginOutSchema(MeDetailSchema):
 
 
 class PasswordChangeSchema(Schema):
-    current_password = fields.String(required=True, load_only=True,
-                                     validate=validate.Length(min=1, max=256))
-    new_password = fields.String(required=True, load_only=True,
-                                 validate=validate.Length(min=1, max=256))
+    current_password = fields.String(
+        required=True, load_only=True, validate=validate.Length(min=1, max=256)
+    )
+    new_password = fields.String(
+        required=True, load_only=True, validate=validate.Length(min=1, max=256)
+    )
 
 
 class PasswordSchema(Schema):
-    password = fields.String(required=True, load_only=True,
-                             validate=validate.Length(min=1, max=256))
+    password = fields.String(
+        required=True, load_only=True, validate=validate.Length(min=1, max=256)
+    )
 
 
 class TotpEnrolOutSchema(Schema):
@@ -83,8 +91,9 @@ class TokenCreatedSchema(TokenSchema):
     token = fields.String(metadata={"description": "the secret, shown this once only"})
 
 
-USERNAME = validate.Regexp(r"^[a-z0-9._-]{1,64}$",
-                           error="chữ thường, số, . _ - / lower-case letters, digits, . _ -")
+USERNAME = validate.Regexp(
+    r"^[a-z0-9._-]{1,64}$", error="chữ thường, số, . _ - / lower-case letters, digits, . _ -"
+)
 UNIT_CODE = validate.Regexp(r"^\d{2,5}$", error="not an official unit code")
 
 
@@ -113,8 +122,12 @@ class UserCreateSchema(Schema):
     display_name = fields.String(validate=validate.Length(max=200))
     unit = fields.String(required=True, validate=UNIT_CODE)
     roles = fields.List(fields.String(), required=True, validate=validate.Length(min=1, max=5))
-    password = fields.String(required=True, load_only=True, validate=validate.Length(max=256),
-                             metadata={"description": "temporary: changed at first login"})
+    password = fields.String(
+        required=True,
+        load_only=True,
+        validate=validate.Length(max=256),
+        metadata={"description": "temporary: changed at first login"},
+    )
 
 
 class UserPatchSchema(Schema):

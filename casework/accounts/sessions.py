@@ -102,5 +102,6 @@ def revoke_sessions(session: Session, user: Any, *, keep: uuid.UUID | None = Non
     )
     if keep is not None:
         query = query.where(UserSession.id != keep)
-    session.execute(query.values(revoked_at=utcnow()),
-                    execution_options={"synchronize_session": False})
+    session.execute(
+        query.values(revoked_at=utcnow()), execution_options={"synchronize_session": False}
+    )

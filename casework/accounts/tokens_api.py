@@ -25,9 +25,13 @@ blp = Blueprint("tokens", __name__, url_prefix="/tokens", description="Personal 
 
 def token_view(token: ApiToken) -> dict[str, Any]:
     return {
-        "id": token.id, "name": token.name, "prefix": token.prefix,
-        "created_at": token.created_at, "expires_at": token.expires_at,
-        "last_used_at": token.last_used_at, "revoked_at": token.revoked_at,
+        "id": token.id,
+        "name": token.name,
+        "prefix": token.prefix,
+        "created_at": token.created_at,
+        "expires_at": token.expires_at,
+        "last_used_at": token.last_used_at,
+        "revoked_at": token.revoked_at,
     }
 
 
@@ -49,11 +53,16 @@ class Tokens(MethodView):
         """
         user = caller()
         require_session()
-        token, secret = tokens.create_token(db.session, user, data["name"],
-                                            data["expires_in_days"])
-        trail.record(db.session, "token.create", actor=user, object_type="api_token",
-                     object_id=token.id, unit_path=user.unit.path,
-                     expires_in_days=data["expires_in_days"])
+        token, secret = tokens.create_token(db.session, user, data["name"], data["expires_in_days"])
+        trail.record(
+            db.session,
+            "token.create",
+            actor=user,
+            object_type="api_token",
+            object_id=token.id,
+            unit_path=user.unit.path,
+            expires_in_days=data["expires_in_days"],
+        )
         return {**token_view(token), "token": secret}
 
 
@@ -66,5 +75,11 @@ class TokenItem(MethodView):
         require_session()
         token = tokens.own_token(db.session, user, token_id)
         tokens.revoke_token(token)
-        trail.record(db.session, "token.revoke", actor=user, object_type="api_token",
-                     object_id=token.id, unit_path=user.unit.path)
+        trail.record(
+            db.session,
+            "token.revoke",
+            actor=user,
+            object_type="api_token",
+            object_id=token.id,
+            unit_path=user.unit.path,
+        )

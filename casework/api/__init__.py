@@ -1,4 +1,7 @@
-"""The JSON API (``/api/v1``): flask-smorest blueprints, one per resource; OpenAPI at /api/openapi.json."""
+"""The JSON API (``/api/v1``): flask-smorest blueprints, one per resource.
+
+The OpenAPI document is served at /api/openapi.json.
+"""
 
 from __future__ import annotations
 
@@ -33,8 +36,15 @@ def init_app(app: Flask) -> None:
     from casework.stats.api import blp as stats_blp
 
     for blueprint in (
-        auth_blp, units_blp, cases_blp, workflow_blp, people_blp,
-        tokens_blp, users_blp, reveals_blp, audit_blp,  # access and accounts
+        auth_blp,
+        units_blp,
+        cases_blp,
+        workflow_blp,
+        people_blp,
+        tokens_blp,
+        users_blp,
+        reveals_blp,
+        audit_blp,  # access and accounts
         *services_blueprints(),  # support work and bulk intake
         stats_blp,  # anonymised statistics
     ):

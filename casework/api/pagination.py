@@ -1,8 +1,8 @@
 """Pagination parameters named as API.md promises: ``page`` and ``per_page`` (≤ 100).
 
 flask-smorest calls its query parameter ``page_size``; its schema factory is replaced with one
-whose field reads ``per_page`` (installed when this module is imported), so the paginator, the ``X-Pagination`` header and the OpenAPI
-document all keep working unchanged.
+whose field reads ``per_page`` (installed when this module is imported), so the paginator, the
+``X-Pagination`` header and the OpenAPI document all keep working unchanged.
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ def _schema_factory(def_page: int, def_page_size: int, def_max_page_size: int) -
             unknown = ma.EXCLUDE
 
         # Bounded so that page × per_page stays a sane OFFSET on every database.
-        page = ma.fields.Integer(load_default=def_page, validate=ma.validate.Range(min=1, max=100_000))
+        page = ma.fields.Integer(
+            load_default=def_page, validate=ma.validate.Range(min=1, max=100_000)
+        )
         page_size = ma.fields.Integer(
             data_key="per_page",
             load_default=def_page_size,

@@ -26,8 +26,10 @@ from casework.extensions import db
 
 
 class AuditArgsSchema(Schema):
-    action = fields.String(validate=validate.Length(max=64), metadata={
-        "description": "exact action, or a prefix ending in '.' (e.g. 'auth.')"})
+    action = fields.String(
+        validate=validate.Length(max=64),
+        metadata={"description": "exact action, or a prefix ending in '.' (e.g. 'auth.')"},
+    )
     actor = fields.String(validate=validate.Length(max=64), metadata={"description": "username"})
     object_id = fields.String(validate=validate.Length(max=64))
     outcome = fields.String(validate=validate.OneOf(["ok", "failed", "denied"]))

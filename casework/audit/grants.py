@@ -101,6 +101,8 @@ def is_protected(connection: Connection) -> bool:
     if connection.dialect.name == "postgresql":
         query = "SELECT count(*) FROM pg_trigger WHERE tgname = 'audit_event_append_only'"
     else:
-        query = ("SELECT count(*) FROM sqlite_master "
-                 "WHERE type = 'trigger' AND name = 'audit_event_no_update'")
+        query = (
+            "SELECT count(*) FROM sqlite_master "
+            "WHERE type = 'trigger' AND name = 'audit_event_no_update'"
+        )
     return bool(connection.execute(text(query)).scalar())

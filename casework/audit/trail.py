@@ -210,7 +210,9 @@ def verify_chain(session: Session, batch: int = 5000) -> ChainBreak | None:
     expected_seq, prev = 1, GENESIS
     for row in _rows(session, batch):
         if row.seq != expected_seq:
-            return ChainBreak(row.seq, f"expected seq {expected_seq}: a row was deleted or inserted")
+            return ChainBreak(
+                row.seq, f"expected seq {expected_seq}: a row was deleted or inserted"
+            )
         if row.prev_digest != prev:
             return ChainBreak(row.seq, "link to the previous row broken: rows removed or reordered")
         if not hmac.compare_digest(compute_digest(key, row), row.digest):

@@ -108,16 +108,20 @@ class _SummaryPage:
         self.query, self.user = query, user
 
     def __len__(self) -> int:
-        return db.session.scalar(select(func.count()).select_from(self.query.order_by(None).subquery()))
+        return db.session.scalar(
+            select(func.count()).select_from(self.query.order_by(None).subquery())
+        )
 
     def __getitem__(self, window: slice) -> list[dict[str, Any]]:
         rows = self.query.offset(window.start).limit(window.stop - window.start)
-        summaries = [case_summary(db.session, self.user, case)
-                     for case in db.session.scalars(rows).unique()]
+        summaries = [
+            case_summary(db.session, self.user, case) for case in db.session.scalars(rows).unique()
+        ]
         shown = [str(s["id"]) for s in summaries if s["full_name"] is not None]
         if shown:  # names on a list are identity shown: audited like a case view
-            trail.record(db.session, "case.list_identity", actor=self.user, object_type="case",
-                         cases=shown)
+            trail.record(
+                db.session, "case.list_identity", actor=self.user, object_type="case", cases=shown
+            )
         return summaries
 
 
@@ -130,8 +134,14 @@ class CaseItem(MethodView):
         case = operations.get_case(db.session, user, case_id)
         view = case_view(db.session, user, case)
         if not view["person"]["masked"]:
-            trail.record(db.session, "case.view_identity", actor=user, object_type="case",
-                         object_id=case.id, unit_path=case.unit.path)
+            trail.record(
+                db.session,
+                "case.view_identity",
+                actor=user,
+                object_type="case",
+                object_id=case.id,
+                unit_path=case.unit.path,
+            )
         return view
 
     @blp.arguments(CasePatchSchema)

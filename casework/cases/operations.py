@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -22,11 +22,11 @@ from casework.audit import trail
 from casework.cases.models import Case, CaseEvent
 from casework.errors import Conflict, Forbidden, Invalid, NotFound
 from casework.model_base import utcnow
-from workflows.dates import local_date
 from casework.people.models import Person
 from casework.people.operations import SearchResult, find_people
 from casework.units.loader import current_unit_for
 from casework.units.models import Unit
+from workflows.dates import local_date
 
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 PERSON_TEXT_FIELDS = (
@@ -66,7 +66,9 @@ def free_reference(session: Session, today: date) -> str:
             return reference
 
 
-def get_case(session: Session, user: Any, case_id: uuid.UUID | str, permission: str = "case.read") -> Case:
+def get_case(
+    session: Session, user: Any, case_id: uuid.UUID | str, permission: str = "case.read"
+) -> Case:
     """Load a case the caller may see.
 
     :raise NotFound: unknown id, or a case outside the caller's scope (the same answer).
@@ -116,7 +118,9 @@ def _resolve_worker(session: Session, username: str | None, unit: Unit) -> User 
         return None
     worker = session.scalar(select(User).where(User.username == username.lower(), User.active))
     if worker is None or not unit_in_scope(worker, unit, "case.transition"):
-        raise Invalid(errors={"assigned_to": [_("No active worker of this unit has that username.")]})
+        raise Invalid(
+            errors={"assigned_to": [_("No active worker of this unit has that username.")]}
+        )
     return worker
 
 
@@ -176,7 +180,9 @@ def open_case(
         unit = resolve_case_unit(session, actor, data["unit"])
     person_data = data["person"]
     if case_type != "sex_work_exit" and not person_data.get("full_name"):
-        raise Invalid(errors={"person": {"full_name": [_("A name is required for this case type.")]}})
+        raise Invalid(
+            errors={"person": {"full_name": [_("A name is required for this case type.")]}}
+        )
     person = Person(sex=person_data["sex"])
     apply_person_fields(person, person_data)
     session.add(person)
@@ -194,8 +200,9 @@ def open_case(
         raise Invalid(errors={"opened_on": [_("The opening date cannot be in the future.")]})
     workflow = get_workflow(case_type)
     case = Case(
-        reference=(free_reference(session, opened_on) if unique_reference
-                   else new_reference(opened_on)),
+        reference=(
+            free_reference(session, opened_on) if unique_reference else new_reference(opened_on)
+        ),
         case_type=case_type,
         stage=workflow.initial,
         unit_id=unit.id,
@@ -222,20 +229,36 @@ def open_case(
     case.due_on = _due_on(case_type, case.stage, now)
     session.add(case)
     session.add(
-        CaseEvent(case_id=case.id, seq=1, event="open", from_stage=None, to_stage=case.stage,
-                  actor_id=actor.id, unit_id=unit.id, at=now, data={})
+        CaseEvent(
+            case_id=case.id,
+            seq=1,
+            event="open",
+            from_stage=None,
+            to_stage=case.stage,
+            actor_id=actor.id,
+            unit_id=unit.id,
+            at=now,
+            data={},
+        )
     )
     session.flush()
     trail.record(
-        session, "case.create", actor=actor, object_type="case", object_id=case.id,
-        unit_path=unit.path, case_type=case_type,
+        session,
+        "case.create",
+        actor=actor,
+        object_type="case",
+        object_id=case.id,
+        unit_path=unit.path,
+        case_type=case_type,
         fields=sorted(k for k, v in person_data.items() if v not in (None, "")),
         duplicate_warning=bool(duplicates.in_scope or duplicates.elsewhere),
     )
     return case, duplicates
 
 
-def update_case(session: Session, actor: Any, case: Case, data: dict[str, Any], version: int | None) -> list[str]:
+def update_case(
+    session: Session, actor: Any, case: Case, data: dict[str, Any], version: int | None
+) -> list[str]:
     """Edit case and person details (optimistic locking on ``version``).
 
     :raise Forbidden: the actor may not edit cases here, or may not see the identity it edits.
@@ -267,13 +290,22 @@ def update_case(session: Session, actor: Any, case: Case, data: dict[str, Any], 
     if changed:
         case.updated_at = utcnow()
         session.flush()  # the version check happens here (UPDATE … WHERE version = :old)
-        trail.record(session, "case.update", actor=actor, object_type="case", object_id=case.id,
-                     unit_path=case.unit.path, fields=changed)
+        trail.record(
+            session,
+            "case.update",
+            actor=actor,
+            object_type="case",
+            object_id=case.id,
+            unit_path=case.unit.path,
+            fields=changed,
+        )
     return changed
 
 
 def next_event_seq(session: Session, case: Case) -> int:
-    return (session.scalar(select(func.max(CaseEvent.seq)).where(CaseEvent.case_id == case.id)) or 0) + 1
+    return (
+        session.scalar(select(func.max(CaseEvent.seq)).where(CaseEvent.case_id == case.id)) or 0
+    ) + 1
 
 
 def require_any(user: Any, permission: str) -> None:
@@ -293,8 +325,11 @@ def assignable_workers(session: Session, case: Case) -> list[User]:
             select(User)
             .join(RoleAssignment, RoleAssignment.user_id == User.id)
             .join(Unit, RoleAssignment.unit_id == Unit.id)
-            .where(User.active, RoleAssignment.role == "social_worker",
-                   Unit.path.in_(case.unit.ancestors_paths()))
+            .where(
+                User.active,
+                RoleAssignment.role == "social_worker",
+                Unit.path.in_(case.unit.ancestors_paths()),
+            )
             .order_by(User.username)
         ).unique()
     )
@@ -326,7 +361,12 @@ def assign_case(
     except StaleDataError:
         raise Conflict() from None
     trail.record(
-        session, "case.assign", actor=actor, object_type="case", object_id=case.id,
-        unit_path=case.unit.path, worker=worker.username if worker else None,
+        session,
+        "case.assign",
+        actor=actor,
+        object_type="case",
+        object_id=case.id,
+        unit_path=case.unit.path,
+        worker=worker.username if worker else None,
         previous=previous.username if previous else None,
     )

@@ -25,7 +25,9 @@ def unit_ref(unit: Unit | None) -> dict[str, Any] | None:
 
 
 def is_overdue(case: Case, today: date | None = None) -> bool:
-    return case.due_on is not None and case.due_on < (today or vietnam_today()) and not case.is_closed
+    return (
+        case.due_on is not None and case.due_on < (today or vietnam_today()) and not case.is_closed
+    )
 
 
 def person_view(case: Case, show_identity: bool) -> dict[str, Any]:
@@ -96,8 +98,11 @@ def duplicates_view(result: SearchResult) -> list[dict[str, Any]]:
             "reference": match.case.reference,
             "matched_on": match.matched_on,
             "elsewhere": False,
-            "message": _("A case with the same %(fields)s exists: %(reference)s.",
-                         fields=", ".join(match.matched_on), reference=match.case.reference),
+            "message": _(
+                "A case with the same %(fields)s exists: %(reference)s.",
+                fields=", ".join(match.matched_on),
+                reference=match.case.reference,
+            ),
         }
         for match in result.in_scope
     ]

@@ -7,13 +7,16 @@ from marshmallow import Schema, fields, validate
 from casework.cases.models import CASE_TYPES, REFERRAL_SOURCES, REHAB_KINDS
 from casework.people.schemas import PersonInSchema, PersonOutSchema, PersonPatchSchema
 
-UNIT_CODE = validate.Regexp(r"^\d{2,5}$", error="Mã đơn vị không hợp lệ / not an official unit code.")
+UNIT_CODE = validate.Regexp(
+    r"^\d{2,5}$", error="Mã đơn vị không hợp lệ / not an official unit code."
+)
 
 
 class CaseCreateSchema(Schema):
     case_type = fields.String(required=True, validate=validate.OneOf(CASE_TYPES))
-    unit = fields.String(required=True, validate=UNIT_CODE,
-                         metadata={"description": "official code of the commune"})
+    unit = fields.String(
+        required=True, validate=UNIT_CODE, metadata={"description": "official code of the commune"}
+    )
     person = fields.Nested(PersonInSchema, required=True)
     referral_source = fields.String(validate=validate.OneOf(REFERRAL_SOURCES))
     referral_note = fields.String(validate=validate.Length(max=5000))
@@ -106,8 +109,10 @@ class CaseListArgsSchema(Schema):
     overdue = fields.Boolean()
     due_before = fields.Date()
     visit_overdue = fields.Boolean(metadata={"description": "the next visit planned has passed"})
-    q = fields.String(validate=validate.Length(max=64),
-                      metadata={"description": "reference, national ID or phone"})
+    q = fields.String(
+        validate=validate.Length(max=64),
+        metadata={"description": "reference, national ID or phone"},
+    )
 
 
 __all__ = [

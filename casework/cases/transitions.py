@@ -17,22 +17,21 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 import workflows
-from workflows.dates import local_date
 from casework.accounts.models import User
 from casework.audit import trail
 from casework.cases.models import Case, CaseEvent
 from casework.cases.operations import check_version, next_event_seq
-from casework.i18n import current_language
 from casework.errors import Conflict, DomainError, Forbidden, Invalid
+from casework.i18n import current_language
 from casework.model_base import utcnow
 from casework.units.loader import current_unit_for
 from casework.units.models import Unit
+from workflows.dates import local_date
 
 #: Field kinds whose values are free text a person typed: stored encrypted, never in ``data``.
 FREE_TEXT_KINDS = frozenset({"text", "document"})
 #: Events decided by the receiving unit of a transfer, not the unit that holds the case.
 RECEIVING_UNIT_EVENTS = frozenset({"accept_transfer", "refuse_transfer"})
-
 
 
 class WorkflowRefused(DomainError):
@@ -71,7 +70,9 @@ def acting_roles(actor: User, case: Case, event_name: str | None = None) -> set[
     return roles_for(actor, case.unit)
 
 
-def options_for(actor: User, case: Case, now: datetime | None = None) -> list[workflows.EventOption]:
+def options_for(
+    actor: User, case: Case, now: datetime | None = None
+) -> list[workflows.EventOption]:
     """Events ``actor`` may make on ``case`` now (allowed, or disabled with the reason)."""
     roles = acting_roles(actor, case)
     if not case.is_closed and not (roles & {"social_worker", "supervisor"}):
@@ -92,7 +93,9 @@ def _split(event: workflows.Event, data: dict[str, Any]) -> tuple[dict[str, Any]
     return coded, text
 
 
-def _apply_effects(session: Session, case: Case, result: workflows.TransitionResult, now: datetime) -> None:
+def _apply_effects(
+    session: Session, case: Case, result: workflows.TransitionResult, now: datetime
+) -> None:
     data = result.data
     for effect in result.effects:
         if effect == "set_victim_status":
@@ -101,7 +104,9 @@ def _apply_effects(session: Session, case: Case, result: workflows.TransitionRes
             case.consent_given = True
         elif effect == "set_management_period":
             case.rehab_kind = data.get("rehab_kind", case.rehab_kind)
-            case.rehab_completion_date = data.get("rehab_completion_date", case.rehab_completion_date)
+            case.rehab_completion_date = data.get(
+                "rehab_completion_date", case.rehab_completion_date
+            )
         elif effect == "record_classification":
             case.classification = data["classification"]
         elif effect == "count_relapse":
@@ -190,9 +195,17 @@ def fire(
     except StaleDataError:
         raise Conflict() from None
     trail.record(
-        session, "case.transition", actor=actor, object_type="case", object_id=case.id,
-        unit_path=previous_unit.path, event=result.event.name, from_stage=result.from_stage,
-        to_stage=result.to_stage, forced=result.forced, fields=sorted(result.data),
+        session,
+        "case.transition",
+        actor=actor,
+        object_type="case",
+        object_id=case.id,
+        unit_path=previous_unit.path,
+        event=result.event.name,
+        from_stage=result.from_stage,
+        to_stage=result.to_stage,
+        forced=result.forced,
+        fields=sorted(result.data),
     )
     return event
 

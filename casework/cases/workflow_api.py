@@ -17,13 +17,12 @@ from casework.cases.models import CASE_TYPES, CaseEvent
 from casework.cases.presenters import case_view
 from casework.cases.schemas import CaseOutSchema
 from casework.cases.transitions import event_texts, fire, options_for
-from casework.i18n import current_language
 from casework.errors import Invalid, NotFound
 from casework.extensions import db
+from casework.i18n import current_language
 from workflows.diagram import to_mermaid
 
 blp = Blueprint("workflow", __name__, url_prefix="", description="Case workflows")
-
 
 
 class FieldSpecSchema(Schema):
@@ -68,8 +67,13 @@ class HistorySchema(Schema):
 
 
 def field_spec(field: workflows.Field, lang: str) -> dict[str, Any]:
-    return {"name": field.name, "kind": field.kind, "required": field.required,
-            "choices": list(field.choices), "label": field.label(lang)}
+    return {
+        "name": field.name,
+        "kind": field.kind,
+        "required": field.required,
+        "choices": list(field.choices),
+        "label": field.label(lang),
+    }
 
 
 def option_view(option: workflows.EventOption, lang: str) -> dict[str, Any]:
@@ -124,9 +128,15 @@ class History(MethodView):
         )
         return [
             {
-                "seq": e.seq, "event": e.event, "from_stage": e.from_stage, "to_stage": e.to_stage,
-                "actor": e.actor.username if e.actor else None, "unit": e.unit.code,
-                "at": e.at, "data": e.data, "texts": event_texts(e) if show_text else None,
+                "seq": e.seq,
+                "event": e.event,
+                "from_stage": e.from_stage,
+                "to_stage": e.to_stage,
+                "actor": e.actor.username if e.actor else None,
+                "unit": e.unit.code,
+                "at": e.at,
+                "data": e.data,
+                "texts": event_texts(e) if show_text else None,
                 "forced": e.forced,
             }
             for e in rows
@@ -157,16 +167,29 @@ class WorkflowItem(MethodView):
             "label": workflow.label(lang),
             "initial": workflow.initial,
             "stages": [
-                {"name": s.name, "label": s.label(lang), "due_days": s.due_days,
-                 "due_kind": s.due_kind, "optional": s.optional, "side": s.side,
-                 "terminal": s.terminal}
+                {
+                    "name": s.name,
+                    "label": s.label(lang),
+                    "due_days": s.due_days,
+                    "due_kind": s.due_kind,
+                    "optional": s.optional,
+                    "side": s.side,
+                    "terminal": s.terminal,
+                }
                 for s in workflow.stages
             ],
             "events": [
-                {"name": e.name, "label": e.label(lang), "sources": list(e.sources),
-                 "to": e.dest, "dest_rule": e.dest_rule, "roles": list(e.roles),
-                 "guards": list(e.guards), "forced": e.forced,
-                 "fields": [field_spec(f, lang) for f in e.fields]}
+                {
+                    "name": e.name,
+                    "label": e.label(lang),
+                    "sources": list(e.sources),
+                    "to": e.dest,
+                    "dest_rule": e.dest_rule,
+                    "roles": list(e.roles),
+                    "guards": list(e.guards),
+                    "forced": e.forced,
+                    "fields": [field_spec(f, lang) for f in e.fields],
+                }
                 for e in workflow.events
             ],
             "mermaid": to_mermaid(workflow, lang=lang),

@@ -44,14 +44,22 @@ class Search(MethodView):
         """Exact matches within the caller's scope; matches elsewhere are only mentioned."""
         user = caller()
         operations.require_any(user, "people.search")
-        result = find_people(db.session, user, national_id=args.get("national_id"),
-                             phone=args.get("phone"))
-        trail.record(db.session, "people.search", actor=user, by=sorted(args),
-                     matches=len(result.in_scope), elsewhere=bool(result.elsewhere))
+        result = find_people(
+            db.session, user, national_id=args.get("national_id"), phone=args.get("phone")
+        )
+        trail.record(
+            db.session,
+            "people.search",
+            actor=user,
+            by=sorted(args),
+            matches=len(result.in_scope),
+            elsewhere=bool(result.elsewhere),
+        )
         return {
             "matches": [case_summary(db.session, user, m.case) for m in result.in_scope],
             "elsewhere": bool(result.elsewhere),
             "message": "Hồ sơ đã có ở nơi khác; hãy hỏi cán bộ phụ trách / "
-                       "a record exists elsewhere; ask your supervisor."
-            if result.elsewhere else None,
+            "a record exists elsewhere; ask your supervisor."
+            if result.elsewhere
+            else None,
         }

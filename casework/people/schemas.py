@@ -19,12 +19,16 @@ PHONE = re.compile(r"^0\d{9,10}$")
 def check_national_id(value: str) -> None:
     digits = normalise_national_id(value)
     if not NATIONAL_ID.match(digits) or digits != re.sub(r"[\s.-]", "", value):
-        raise ValidationError("Số CCCD gồm 12 chữ số (hoặc CMND cũ 9 chữ số) / 12 digits (CCCD) or 9 (old CMND).")
+        raise ValidationError(
+            "Số CCCD gồm 12 chữ số (hoặc CMND cũ 9 chữ số) / 12 digits (CCCD) or 9 (old CMND)."
+        )
 
 
 def check_phone(value: str) -> None:
     if not re.fullmatch(r"[+\d\s().-]{9,20}", value) or not PHONE.match(normalise_phone(value)):
-        raise ValidationError("Số điện thoại Việt Nam không hợp lệ / not a Vietnamese phone number.")
+        raise ValidationError(
+            "Số điện thoại Việt Nam không hợp lệ / not a Vietnamese phone number."
+        )
 
 
 def check_birth_date(value: date) -> None:

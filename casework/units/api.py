@@ -19,8 +19,9 @@ blp = Blueprint("units", __name__, url_prefix="/units", description="Administrat
 
 class UnitArgs(Schema):
     parent = fields.String(validate=validate.Regexp(r"^\d{2,5}$"))
-    tree = fields.String(validate=validate.OneOf([CURRENT_TREE, PRE_REFORM_TREE]),
-                         load_default=CURRENT_TREE)
+    tree = fields.String(
+        validate=validate.OneOf([CURRENT_TREE, PRE_REFORM_TREE]), load_default=CURRENT_TREE
+    )
 
 
 class UnitSchema(Schema):
@@ -37,10 +38,14 @@ class UnitSchema(Schema):
 
 def unit_row(unit: Unit) -> dict[str, Any]:
     return {
-        "code": unit.code, "name": unit.name, "kind": unit.kind,
-        "official_type": unit.official_type, "tree": unit.tree,
+        "code": unit.code,
+        "name": unit.name,
+        "kind": unit.kind,
+        "official_type": unit.official_type,
+        "tree": unit.tree,
         "parent_code": unit.parent.code if unit.parent else None,
-        "valid_from": unit.valid_from, "valid_to": unit.valid_to,
+        "valid_from": unit.valid_from,
+        "valid_to": unit.valid_to,
         "replaced_by_code": unit.replaced_by.code if unit.replaced_by else None,
     }
 

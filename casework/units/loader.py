@@ -20,7 +20,9 @@ from sqlalchemy.orm import Session
 
 from casework.units.models import CURRENT_TREE, PRE_REFORM_TREE, REFORM_DATE, Unit
 
-PACKAGED_UNITS = Path(__file__).resolve().parent.parent / "data" / "vn-units-2025-07-01-two-level.json"
+PACKAGED_UNITS = (
+    Path(__file__).resolve().parent.parent / "data" / "vn-units-2025-07-01-two-level.json"
+)
 _COMMUNE_TYPES = ("Thị trấn", "Đặc khu", "Phường", "Xã")
 _PROVINCE_TYPES = ("Thành phố", "Tỉnh")
 
@@ -81,18 +83,30 @@ def parse_three_level(data: dict[str, Any]) -> list[UnitRecord]:
         if not isinstance(province, dict):
             raise UnitFileError(f"{where}: expected an object")
         pcode = _text(province, "level1_id", where)
-        records.append(UnitRecord(pcode, _text(province, "name", where), "province",
-                                  province.get("type"), None))
+        records.append(
+            UnitRecord(
+                pcode, _text(province, "name", where), "province", province.get("type"), None
+            )
+        )
         for j, district in enumerate(_list(province, "level2s", where)):
             dwhere = f"{where}.level2s[{j}]"
             dcode = _text(district, "level2_id", dwhere)
-            records.append(UnitRecord(dcode, _text(district, "name", dwhere), "district",
-                                      district.get("type"), pcode))
+            records.append(
+                UnitRecord(
+                    dcode, _text(district, "name", dwhere), "district", district.get("type"), pcode
+                )
+            )
             for k, commune in enumerate(_list(district, "level3s", dwhere)):
                 cwhere = f"{dwhere}.level3s[{k}]"
-                records.append(UnitRecord(_text(commune, "level3_id", cwhere),
-                                          _text(commune, "name", cwhere), "commune",
-                                          commune.get("type"), dcode))
+                records.append(
+                    UnitRecord(
+                        _text(commune, "level3_id", cwhere),
+                        _text(commune, "name", cwhere),
+                        "commune",
+                        commune.get("type"),
+                        dcode,
+                    )
+                )
     return records
 
 
@@ -105,8 +119,9 @@ def parse_two_level(data: list[Any]) -> list[UnitRecord]:
             raise UnitFileError(f"{where}: expected an object")
         pcode = _text(province, "Code", where)
         pname = _text(province, "FullName", where)
-        records.append(UnitRecord(pcode, pname, "province",
-                                  _type_prefix(pname, _PROVINCE_TYPES), None))
+        records.append(
+            UnitRecord(pcode, pname, "province", _type_prefix(pname, _PROVINCE_TYPES), None)
+        )
         for j, ward in enumerate(_list(province, "Wards", where)):
             wwhere = f"{where}.Wards[{j}]"
             parent = _text(ward, "ProvinceCode", wwhere)
@@ -115,8 +130,15 @@ def parse_two_level(data: list[Any]) -> list[UnitRecord]:
                     f"{wwhere}: ProvinceCode {parent} does not match its province {pcode}"
                 )
             wname = _text(ward, "FullName", wwhere)
-            records.append(UnitRecord(_text(ward, "Code", wwhere), wname, "commune",
-                                      _type_prefix(wname, _COMMUNE_TYPES), pcode))
+            records.append(
+                UnitRecord(
+                    _text(ward, "Code", wwhere),
+                    wname,
+                    "commune",
+                    _type_prefix(wname, _COMMUNE_TYPES),
+                    pcode,
+                )
+            )
     return records
 
 
@@ -131,7 +153,7 @@ def parse(data: Any) -> tuple[str, list[UnitRecord]]:
         tree, records = CURRENT_TREE, parse_two_level(data)
     else:
         raise UnitFileError(
-            "not a units file: expected {\"data\": [...]} (three-level) or a list (two-level)"
+            'not a units file: expected {"data": [...]} (three-level) or a list (two-level)'
         )
     if not records:
         raise UnitFileError("the file lists no units")
@@ -142,7 +164,9 @@ def parse(data: Any) -> tuple[str, list[UnitRecord]]:
         seen.add(record.code)
     for record in records:
         if record.parent_code is not None and record.parent_code not in seen:
-            raise UnitFileError(f"unit {record.code} names parent {record.parent_code}, not in file")
+            raise UnitFileError(
+                f"unit {record.code} names parent {record.parent_code}, not in file"
+            )
     return tree, records
 
 
@@ -160,8 +184,9 @@ def load_units(session: Session, data: Any) -> LoadReport:
     """Upsert the units in ``data`` (either format) and link the trees. Does not commit."""
     tree, records = parse(data)
     report = LoadReport(tree=tree)
-    valid_from, valid_to = (REFORM_DATE, None) if tree == CURRENT_TREE else (
-        None, REFORM_DATE - timedelta(days=1))
+    valid_from, valid_to = (
+        (REFORM_DATE, None) if tree == CURRENT_TREE else (None, REFORM_DATE - timedelta(days=1))
+    )
     existing = {u.code: u for u in session.scalars(select(Unit).where(Unit.tree == tree))}
     by_code: dict[str, Unit] = {}
     for record in records:  # parents come before their children in both formats

@@ -30,6 +30,15 @@ def register_pages(app: Flask) -> None:
     )
 
     templating.install(app)
-    for module in (auth, caseload, case_page, support_forms, supervisor, admin, workflow_page,
-                   two_step, bulk_import):
+    for module in (
+        auth,
+        caseload,
+        case_page,
+        support_forms,
+        supervisor,
+        admin,
+        workflow_page,
+        two_step,
+        bulk_import,
+    ):
         app.register_blueprint(module.bp)

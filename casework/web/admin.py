@@ -38,8 +38,7 @@ def _role_choices() -> list[tuple[str, str]]:
 
 def _users_page(admin: Any, form: CreateUserForm, errors: dict[str, list[str]]) -> str:
     rows = db.session.scalars(administration.managed_users(admin).order_by(User.username))
-    return render_template("admin_users.html", users=list(rows.unique()), form=form,
-                           errors=errors)
+    return render_template("admin_users.html", users=list(rows.unique()), form=form, errors=errors)
 
 
 @bp.get("/users")
@@ -65,12 +64,23 @@ def create_user() -> Any:
         try:
             unit = administration.managed_unit(db.session, admin, form.unit.data.strip())
             created = operations.create_user(
-                db.session, form.username.data, form.password.data, roles=[form.role.data],
-                unit_code=unit.code, display_name=form.display_name.data or "")
+                db.session,
+                form.username.data,
+                form.password.data,
+                roles=[form.role.data],
+                unit_code=unit.code,
+                display_name=form.display_name.data or "",
+            )
             created.password_must_change = True
-            trail.record(db.session, "user.create", actor=admin, object_type="user",
-                         object_id=created.id, unit_path=unit.path,
-                         roles=sorted(created.role_names))
+            trail.record(
+                db.session,
+                "user.create",
+                actor=admin,
+                object_type="user",
+                object_id=created.id,
+                unit_path=unit.path,
+                roles=sorted(created.role_names),
+            )
             flash(_("User %(name)s was created.", name=created.username), "success")
             return redirect(url_for("web_admin.user_page", user_id=created.id))
         except operations.AccountError as error:
@@ -83,13 +93,19 @@ def create_user() -> Any:
     return _users_page(admin, form, errors), 422
 
 
-def _user_page(admin: Any, account: User, errors: dict[str, list[str]] | None = None,
-               status: int = 200) -> Any:
+def _user_page(
+    admin: Any, account: User, errors: dict[str, list[str]] | None = None, status: int = 200
+) -> Any:
     role_form = RoleForm()
     role_form.role.choices = _role_choices()
-    page = render_template("admin_user.html", account=account, role_form=role_form,
-                           password_form=ResetPasswordForm(), errors=errors or {},
-                           is_self=account.id == admin.id)
+    page = render_template(
+        "admin_user.html",
+        account=account,
+        role_form=role_form,
+        password_form=ResetPasswordForm(),
+        errors=errors or {},
+        is_self=account.id == admin.id,
+    )
     return page, status
 
 
@@ -125,25 +141,34 @@ def _act(user_id: uuid.UUID, action: Any, done: str) -> Any:
 def set_active(user_id: uuid.UUID) -> Any:
     """Disable (ends every session and token at once) or enable an account."""
     active = request.form.get("active") == "1"
-    return _act(user_id, lambda admin, account: operations.update_user(
-        db.session, admin, account, {"active": active}),
-        _("The account was enabled.") if active else _("The account was disabled."))
+    return _act(
+        user_id,
+        lambda admin, account: operations.update_user(
+            db.session, admin, account, {"active": active}
+        ),
+        _("The account was enabled.") if active else _("The account was disabled."),
+    )
 
 
 @bp.post("/users/<uuid:user_id>/password")
 @login_required_page
 def reset_password(user_id: uuid.UUID) -> Any:
     password = request.form.get("password", "")
-    return _act(user_id, lambda admin, account: operations.reset_password(
-        db.session, admin, account, password),
-        _("A temporary password was set; the user must change it at the next login."))
+    return _act(
+        user_id,
+        lambda admin, account: operations.reset_password(db.session, admin, account, password),
+        _("A temporary password was set; the user must change it at the next login."),
+    )
 
 
 @bp.post("/users/<uuid:user_id>/totp")
 @login_required_page
 def reset_totp(user_id: uuid.UUID) -> Any:
-    return _act(user_id, lambda admin, account: operations.reset_totp(db.session, admin, account),
-                _("Two-step login was removed; the user sets it up again at the next login."))
+    return _act(
+        user_id,
+        lambda admin, account: operations.reset_totp(db.session, admin, account),
+        _("Two-step login was removed; the user sets it up again at the next login."),
+    )
 
 
 @bp.post("/users/<uuid:user_id>/roles")
@@ -189,11 +214,21 @@ def units() -> str:
     else:
         children = select(Unit).where(Unit.tree == CURRENT_TREE, Unit.path.in_(paths))
     rows = list(db.session.scalars(children.where(Unit.valid_to.is_(None)).order_by(Unit.code)))
-    counts = dict(db.session.execute(
-        select(Unit.parent_id, func.count()).where(Unit.parent_id.in_([u.id for u in rows]))
-        .group_by(Unit.parent_id)).all())
-    trail_units = [] if parent is None else sorted(
-        db.session.scalars(select(Unit).where(Unit.path.in_(parent.ancestors_paths()))),
-        key=lambda u: len(u.path))
-    return render_template("admin_units.html", parent=parent, units=rows, counts=counts,
-                           trail=trail_units)
+    counts = dict(
+        db.session.execute(
+            select(Unit.parent_id, func.count())
+            .where(Unit.parent_id.in_([u.id for u in rows]))
+            .group_by(Unit.parent_id)
+        ).all()
+    )
+    trail_units = (
+        []
+        if parent is None
+        else sorted(
+            db.session.scalars(select(Unit).where(Unit.path.in_(parent.ancestors_paths()))),
+            key=lambda u: len(u.path),
+        )
+    )
+    return render_template(
+        "admin_units.html", parent=parent, units=rows, counts=counts, trail=trail_units
+    )

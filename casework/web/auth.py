@@ -30,8 +30,9 @@ bp = Blueprint("web_auth", __name__)
 # A session that owes a step (a temporary password to replace, a second factor to set up) may
 # still log out, switch language and, for the password, change it here.
 for _step in ("password_change", "totp_enrolment"):
-    allow_while_pending(_step, "web_auth.logout", "web_auth.switch_language", "web_auth.login",
-                        "web_auth.index")
+    allow_while_pending(
+        _step, "web_auth.logout", "web_auth.switch_language", "web_auth.login", "web_auth.index"
+    )
 allow_while_pending("password_change", "web_auth.change_password")
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -99,8 +100,13 @@ def login() -> Any:
     next_url = safe_next(request.args.get("next"), "")
     if request.method == "POST":
         if form.validate_on_submit():
-            user = authenticate(db.session, form.username.data or "", form.password.data or "",
-                                (form.otp.data or "").strip() or None, request.remote_addr)
+            user = authenticate(
+                db.session,
+                form.username.data or "",
+                form.password.data or "",
+                (form.otp.data or "").strip() or None,
+                request.remote_addr,
+            )
             if user is not None:
                 login_user(user)
                 steps = pending_steps(user)
@@ -110,8 +116,9 @@ def login() -> Any:
                     return redirect(url_for("web_account.two_step"))
                 return redirect(next_url or home_for(user))
         # 401 (not 200) so the unit of work writes the failed attempt's audit entry.
-        page = render_template("login.html", form=form, next_url=next_url,
-                               error=_("Wrong username, password or code."))
+        page = render_template(
+            "login.html", form=form, next_url=next_url, error=_("Wrong username, password or code.")
+        )
         return page, 401
     if getattr(current_user, "is_authenticated", False):
         return redirect(next_url or home_for(current_user))
@@ -122,8 +129,12 @@ def login() -> Any:
 def logout() -> Response:
     form = ActionForm()
     if form.validate_on_submit() and getattr(current_user, "is_authenticated", False):
-        trail.record(db.session, "auth.logout", actor=current_user._get_current_object(),
-                     remote_addr=request.remote_addr)
+        trail.record(
+            db.session,
+            "auth.logout",
+            actor=current_user._get_current_object(),
+            remote_addr=request.remote_addr,
+        )
         logout_user()
     return redirect(url_for("web_auth.login"))
 
@@ -133,8 +144,14 @@ def switch_language(code: str) -> Response:
     """Remember the language in a cookie (a preference, not personal data) and go back."""
     response = redirect(safe_next(request.args.get("next")))
     if code in LOCALES:
-        response.set_cookie("lang", code, max_age=LANG_COOKIE_DAYS * 86400, samesite="Lax",
-                            httponly=True, secure=request.is_secure)
+        response.set_cookie(
+            "lang",
+            code,
+            max_age=LANG_COOKIE_DAYS * 86400,
+            samesite="Lax",
+            httponly=True,
+            secure=request.is_secure,
+        )
     return response
 
 
@@ -149,8 +166,13 @@ def change_password() -> Any:
         try:
             if not form.validate_on_submit():
                 raise Invalid(errors={k: [str(m) for m in v] for k, v in form.errors.items()})
-            change_own_password(db.session, user, form.current_password.data,
-                                form.new_password.data, keep_session=require_session().id)
+            change_own_password(
+                db.session,
+                user,
+                form.current_password.data,
+                form.new_password.data,
+                keep_session=require_session().id,
+            )
             flash(_("Your password was changed."), "success")
             return redirect(home_for(user))
         except Invalid as error:

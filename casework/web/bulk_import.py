@@ -57,15 +57,26 @@ def _choices(user: Any) -> dict[str, Any]:
     }
 
 
-def _form_page(status: int = 200, errors: dict[str, Any] | None = None,
-               message: str | None = None, row_errors: list[dict[str, Any]] | None = None,
-               values: Any = None) -> Any:
+def _form_page(
+    status: int = 200,
+    errors: dict[str, Any] | None = None,
+    message: str | None = None,
+    row_errors: list[dict[str, Any]] | None = None,
+    values: Any = None,
+) -> Any:
     user = caller()
     if values is None:
         values = dict(request.args) or {"unit": user.unit.code}
-    return render_template("import_upload.html", choices=_choices(user), errors=errors or {},
-                           message=message, row_errors=row_errors or [], values=values,
-                           form=ActionForm(), max_mb=_max_bytes() // (1024 * 1024)), status
+    return render_template(
+        "import_upload.html",
+        choices=_choices(user),
+        errors=errors or {},
+        message=message,
+        row_errors=row_errors or [],
+        values=values,
+        form=ActionForm(),
+        max_mb=_max_bytes() // (1024 * 1024),
+    ), status
 
 
 @bp.get("/imports")
@@ -85,8 +96,11 @@ def run() -> Any:
     """
     user = caller()
     require_any(user, "case.create")
-    fields = {k: v for k, v in request.form.items()
-              if k in ("case_type", "unit", "dry_run", "encoding", "referral_source") and v}
+    fields = {
+        k: v
+        for k, v in request.form.items()
+        if k in ("case_type", "unit", "dry_run", "encoding", "referral_source") and v
+    }
     upload_ = request.files.get("file")
     try:
         try:
@@ -97,32 +111,50 @@ def run() -> Any:
             raise Invalid(errors={"file": [_("Choose the file of the list.")]})
         data = upload_.stream.read(_max_bytes() + 1)
         if len(data) > _max_bytes():
-            raise Invalid(errors={"file": [_(
-                "The file is larger than %(mb)d MB: split the list into smaller files.",
-                mb=_max_bytes() // (1024 * 1024))]})
-        options = Options(case_type=form["case_type"], unit=form["unit"],
-                          dry_run=form["dry_run"], encoding=form.get("encoding"),
-                          referral_source=form.get("referral_source"),
-                          filename=upload_.filename or None)
+            raise Invalid(
+                errors={
+                    "file": [
+                        _(
+                            "The file is larger than %(mb)d MB: split the list into smaller files.",
+                            mb=_max_bytes() // (1024 * 1024),
+                        )
+                    ]
+                }
+            )
+        options = Options(
+            case_type=form["case_type"],
+            unit=form["unit"],
+            dry_run=form["dry_run"],
+            encoding=form.get("encoding"),
+            referral_source=form.get("referral_source"),
+            filename=upload_.filename or None,
+        )
         try:
             record = run_import(
-                db.session, user, data, options,
-                max_rows=int(current_app.config.get("CASEWORK_IMPORT_MAX_ROWS",
-                                                    DEFAULT_MAX_ROWS)))
+                db.session,
+                user,
+                data,
+                options,
+                max_rows=int(current_app.config.get("CASEWORK_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)),
+            )
         except ImportRefused as exc:
-            audit_failure("import.commit", actor=user, outcome="refused",
-                          case_type=options.case_type,
-                          rows_in_error=len(exc.errors.get("rows", {})))
+            audit_failure(
+                "import.commit",
+                actor=user,
+                outcome="refused",
+                case_type=options.case_type,
+                rows_in_error=len(exc.errors.get("rows", {})),
+            )
             raise
     except ImportRefused as error:
         db.session.rollback()
         rows = [{"row": int(n), "messages": m} for n, m in error.errors.get("rows", {}).items()]
-        return _form_page(error.status, message=error.message, row_errors=rows,
-                          values=request.form)
+        return _form_page(error.status, message=error.message, row_errors=rows, values=request.form)
     except DomainError as error:
         db.session.rollback()
-        return _form_page(error.status, errors=flatten(error.errors), message=error.message,
-                          values=request.form)
+        return _form_page(
+            error.status, errors=flatten(error.errors), message=error.message, values=request.form
+        )
     return redirect(url_for("web_import.report", import_id=record.id))
 
 
@@ -136,9 +168,15 @@ def report(import_id: uuid.UUID) -> Any:
     user = caller()
     view = import_view(load_import(user, import_id))
     values = {"case_type": view["case_type"], "unit": view["unit"]["code"] if view["unit"] else ""}
-    return render_template("import_report.html", imp=view, choices=_choices(user),
-                           values=values, form=ActionForm(), errors={},
-                           max_mb=_max_bytes() // (1024 * 1024))
+    return render_template(
+        "import_report.html",
+        imp=view,
+        choices=_choices(user),
+        values=values,
+        form=ActionForm(),
+        errors={},
+        max_mb=_max_bytes() // (1024 * 1024),
+    )
 
 
 __all__ = ["bp"]

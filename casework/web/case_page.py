@@ -42,11 +42,21 @@ CONTROL_KEYS = frozenset({"csrf_token", "version", "next"})
 
 def _history(case: Case, show_text: bool) -> list[dict[str, Any]]:
     rows = db.session.scalars(
-        select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq))
+        select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
+    )
     return [
-        {"seq": e.seq, "event": e.event, "from_stage": e.from_stage, "to_stage": e.to_stage,
-         "actor": e.actor.username if e.actor else None, "at": e.at, "data": e.data or {},
-         "texts": event_texts(e) if show_text else None, "forced": e.forced, "row": e}
+        {
+            "seq": e.seq,
+            "event": e.event,
+            "from_stage": e.from_stage,
+            "to_stage": e.to_stage,
+            "actor": e.actor.username if e.actor else None,
+            "at": e.at,
+            "data": e.data or {},
+            "texts": event_texts(e) if show_text else None,
+            "forced": e.forced,
+            "row": e,
+        }
         for e in rows
     ]
 
@@ -58,8 +68,13 @@ def _duplicates(user: Any, case: Case, show: bool) -> dict[str, Any] | None:
     person = case.person
     if not (person.national_id or person.phone):
         return None
-    found = find_people(db.session, user, national_id=person.national_id, phone=person.phone,
-                        exclude_person=person.id)
+    found = find_people(
+        db.session,
+        user,
+        national_id=person.national_id,
+        phone=person.phone,
+        exclude_person=person.id,
+    )
     others = [m for m in found.in_scope if m.case.id != case.id]
     if not others and not found.elsewhere:
         return None
@@ -79,15 +94,28 @@ def _may_edit(user: Any, case: Case) -> bool:
     return not case.is_closed and unit_in_scope(user, case.unit, "case.update")
 
 
-def render_case(case: Case, *, status: int = 200, event_errors: dict[str, Any] | None = None,
-                failed_event: str | None = None, message: str | None = None) -> Any:
+def render_case(
+    case: Case,
+    *,
+    status: int = 200,
+    event_errors: dict[str, Any] | None = None,
+    failed_event: str | None = None,
+    message: str | None = None,
+) -> Any:
     """The case page; after a refused action, with its errors next to that action's form."""
     user = caller()
     view = case_view(db.session, user, case)
     show = not view["person"]["masked"]
     if show:
-        trail.record(db.session, "case.view_identity", actor=user, object_type="case",
-                     object_id=case.id, unit_path=case.unit.path, via="web")
+        trail.record(
+            db.session,
+            "case.view_identity",
+            actor=user,
+            object_type="case",
+            object_id=case.id,
+            unit_path=case.unit.path,
+            via="web",
+        )
     history = _history(case, show)
     options = [option_view(o, labels.lang()) for o in options_for(user, case)]
     may_assign = unit_in_scope(user, case.unit, "case.assign") and not case.is_closed
@@ -96,18 +124,33 @@ def render_case(case: Case, *, status: int = 200, event_errors: dict[str, Any] |
         assign_form = AssignForm()
         workers = operations.assignable_workers(db.session, case)
         assign_form.worker.choices = [("", _("Nobody"))] + [
-            (w.username, w.display_name or w.username) for w in workers]
+            (w.username, w.display_name or w.username) for w in workers
+        ]
         assign_form.worker.data = view["assigned_to"] or ""
-    may_reveal = (not show and unit_in_scope(user, case.unit, "case.break_glass")
-                  and unit_in_scope(user, case.unit, "case.read_identity"))
+    may_reveal = (
+        not show
+        and unit_in_scope(user, case.unit, "case.break_glass")
+        and unit_in_scope(user, case.unit, "case.read_identity")
+    )
     page = render_template(
-        "case.html", case=case, view=view, show_identity=show, history=history,
-        options=options, timeline=diagram.timeline(case, [h["row"] for h in history]),
-        side=diagram.side_status(case), diagram=diagram.build(case.case_type, case.stage),
-        duplicates=_duplicates(user, case, show), assign_form=assign_form,
-        reveal_form=RevealForm() if may_reveal else None, services=_services(user, case),
-        event_errors=event_errors or {}, failed_event=failed_event, message=message,
-        form_values=request.form if failed_event else {}, may_edit=_may_edit(user, case),
+        "case.html",
+        case=case,
+        view=view,
+        show_identity=show,
+        history=history,
+        options=options,
+        timeline=diagram.timeline(case, [h["row"] for h in history]),
+        side=diagram.side_status(case),
+        diagram=diagram.build(case.case_type, case.stage),
+        duplicates=_duplicates(user, case, show),
+        assign_form=assign_form,
+        reveal_form=RevealForm() if may_reveal else None,
+        services=_services(user, case),
+        event_errors=event_errors or {},
+        failed_event=failed_event,
+        message=message,
+        form_values=request.form if failed_event else {},
+        may_edit=_may_edit(user, case),
     )
     return page, status
 
@@ -126,8 +169,9 @@ def _version() -> int | None:
 
 
 def _back(case: Case) -> Any:
-    return redirect(safe_next(request.form.get("next"),
-                              url_for("web_case.case_page", case_id=case.id)))
+    return redirect(
+        safe_next(request.form.get("next"), url_for("web_case.case_page", case_id=case.id))
+    )
 
 
 @bp.post("/cases/<uuid:case_id>/events/<event>")
@@ -142,8 +186,13 @@ def fire_event(case_id: uuid.UUID, event: str) -> Any:
     except DomainError as error:
         db.session.rollback()
         case = operations.get_case(db.session, user, case_id)
-        return render_case(case, status=error.status, failed_event=event,
-                           event_errors=flatten(error.errors), message=error.message)
+        return render_case(
+            case,
+            status=error.status,
+            failed_event=event,
+            event_errors=flatten(error.errors),
+            message=error.message,
+        )
     flash(_("Done: %(action)s.", action=labels.event_label(event, case.case_type)), "success")
     return _back(case)
 
@@ -155,16 +204,27 @@ def reveal(case_id: uuid.UUID) -> Any:
     user = caller()
     case = operations.get_case(db.session, user, case_id)
     if not unit_in_scope(user, case.unit, "case.break_glass") or may_see_identity(
-            db.session, user, case):
+        db.session, user, case
+    ):
         raise Forbidden()
     form = RevealForm()
     if not form.validate_on_submit():
-        return render_case(case, status=422, failed_event="reveal",
-                           event_errors={"reason": [_("Give a reason of at least 10 characters.")]},
-                           message=_("Some fields are not valid."))
+        return render_case(
+            case,
+            status=422,
+            failed_event="reveal",
+            event_errors={"reason": [_("Give a reason of at least 10 characters.")]},
+            message=_("Some fields are not valid."),
+        )
     reveal_identity(db.session, user, case, form.reason.data.strip())
-    trail.record(db.session, "case.break_glass", actor=user, object_type="case",
-                 object_id=case.id, unit_path=case.unit.path)
+    trail.record(
+        db.session,
+        "case.break_glass",
+        actor=user,
+        object_type="case",
+        object_id=case.id,
+        unit_path=case.unit.path,
+    )
     flash(_("The identity is shown for a few hours; your reason was recorded."), "success")
     return redirect(url_for("web_case.case_page", case_id=case.id))
 
@@ -182,8 +242,13 @@ def assign(case_id: uuid.UUID) -> Any:
         worker = db.session.scalar(select(User).where(User.username == username))
         if worker is None:
             error: DomainError = Invalid(errors={"worker": [_("Unknown worker.")]})
-            return render_case(case, status=422, failed_event="assign",
-                               event_errors=flatten(error.errors), message=error.message)
+            return render_case(
+                case,
+                status=422,
+                failed_event="assign",
+                event_errors=flatten(error.errors),
+                message=error.message,
+            )
     try:
         if not form.validate_on_submit():
             raise Forbidden()
@@ -191,16 +256,31 @@ def assign(case_id: uuid.UUID) -> Any:
     except (Conflict, Invalid) as error:
         db.session.rollback()
         case = operations.get_case(db.session, user, case_id)
-        return render_case(case, status=error.status, failed_event="assign",
-                           event_errors=flatten(error.errors), message=error.message)
+        return render_case(
+            case,
+            status=error.status,
+            failed_event="assign",
+            event_errors=flatten(error.errors),
+            message=error.message,
+        )
     flash(_("The case was assigned."), "success")
     return _back(case)
 
 
 # --- editing the details ----------------------------------------------------------------------
 
-EDIT_PERSON_FIELDS = ("full_name", "aliases", "sex", "date_of_birth", "national_id", "phone",
-                      "address", "family_contacts", "health_notes", "justice_notes")
+EDIT_PERSON_FIELDS = (
+    "full_name",
+    "aliases",
+    "sex",
+    "date_of_birth",
+    "national_id",
+    "phone",
+    "address",
+    "family_contacts",
+    "health_notes",
+    "justice_notes",
+)
 #: Case details on the edit form, and the case types that have them (None: every type).
 EDIT_CASE_FIELDS: dict[str, tuple[str, ...] | None] = {
     "referral_source": None,
@@ -215,8 +295,11 @@ EDIT_CASE_FIELDS: dict[str, tuple[str, ...] | None] = {
 def _case_fields(case: Case, show: bool) -> list[str]:
     """The case fields this caller edits: the type's own, and the referral note (free text
     about the person) only where the identity is visible."""
-    return [name for name, types in EDIT_CASE_FIELDS.items()
-            if (types is None or case.case_type in types) and (show or name != "referral_note")]
+    return [
+        name
+        for name, types in EDIT_CASE_FIELDS.items()
+        if (types is None or case.case_type in types) and (show or name != "referral_note")
+    ]
 
 
 def _edit_form(case: Case, show: bool) -> EditCaseForm:
@@ -224,9 +307,11 @@ def _edit_form(case: Case, show: bool) -> EditCaseForm:
     blank = [("", "—")]
     form.sex.choices = [(s, str(labels.SEX_LABELS[s])) for s in SEXES]
     form.referral_source.choices = blank + [
-        (s, str(labels.REFERRAL_SOURCE_LABELS[s])) for s in REFERRAL_SOURCES]
+        (s, str(labels.REFERRAL_SOURCE_LABELS[s])) for s in REFERRAL_SOURCES
+    ]
     form.rehab_kind.choices = blank + [
-        (k, labels.choice_label("rehab_kind", k)) for k in REHAB_KINDS]
+        (k, labels.choice_label("rehab_kind", k)) for k in REHAB_KINDS
+    ]
     return form
 
 
@@ -252,7 +337,8 @@ def _edit_payload(case: Case, show: bool) -> dict[str, Any]:
     """
     form = request.form
     body: dict[str, Any] = {
-        name: form.get(name, "").strip() or None for name in _case_fields(case, show)}
+        name: form.get(name, "").strip() or None for name in _case_fields(case, show)
+    }
     cleared: list[str] = []
     if show:
         person = {}
@@ -294,10 +380,10 @@ def edit_case(case_id: uuid.UUID) -> Any:
         try:
             if not form.validate_on_submit():
                 raise Forbidden(_("The form expired. Reload the page and try again."))
-            changed = operations.update_case(db.session, user, case, _edit_payload(case, show),
-                                             version)
-            flash(_("The details were saved.") if changed else _("Nothing was changed."),
-                  "success")
+            changed = operations.update_case(
+                db.session, user, case, _edit_payload(case, show), version
+            )
+            flash(_("The details were saved.") if changed else _("Nothing was changed."), "success")
             return redirect(url_for("web_case.case_page", case_id=case.id))
         except ValidationError as error:
             errors, status = flatten(error.messages), 422
@@ -307,8 +393,14 @@ def edit_case(case_id: uuid.UUID) -> Any:
             case = operations.get_case(db.session, user, case_id)
             errors, status, message = flatten(error.errors), error.status, error.message
     return render_template(
-        "case_edit.html", case=case, form=form, show_identity=show, errors=errors,
-        message=message, version=version, conflict=status == 409,
+        "case_edit.html",
+        case=case,
+        form=form,
+        show_identity=show,
+        errors=errors,
+        message=message,
+        version=version,
+        conflict=status == 409,
         case_fields=_case_fields(case, show),
     ), status
 

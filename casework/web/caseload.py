@@ -33,10 +33,23 @@ from casework.web.validation import flatten, readable
 bp = Blueprint("web_caseload", __name__)
 
 PER_PAGE = 25
-PERSON_FORM_FIELDS = ("full_name", "aliases", "sex", "date_of_birth", "national_id", "phone",
-                      "address")
-CASE_FORM_FIELDS = ("referral_source", "referral_note", "rehab_kind", "rehab_completion_date",
-                    "release_date", "sentence_months")
+PERSON_FORM_FIELDS = (
+    "full_name",
+    "aliases",
+    "sex",
+    "date_of_birth",
+    "national_id",
+    "phone",
+    "address",
+)
+CASE_FORM_FIELDS = (
+    "referral_source",
+    "referral_note",
+    "rehab_kind",
+    "rehab_completion_date",
+    "release_date",
+    "sentence_months",
+)
 
 
 def all_stages() -> list[str]:
@@ -76,9 +89,15 @@ def caseload() -> str:
     rows = db.session.scalars(query.offset((page - 1) * PER_PAGE).limit(PER_PAGE)).unique()
     cases = [case_summary(db.session, user, case) for case in rows]
     return render_template(
-        "caseload.html", cases=cases, total=total, page=page,
-        pages=max((total + PER_PAGE - 1) // PER_PAGE, 1), args=args, errors=errors,
-        case_types=CASE_TYPES, stages=all_stages(),
+        "caseload.html",
+        cases=cases,
+        total=total,
+        page=page,
+        pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
+        args=args,
+        errors=errors,
+        case_types=CASE_TYPES,
+        stages=all_stages(),
         assigned=request.args.get("assigned") or args.get("assigned") or "all",
     )
 
@@ -86,11 +105,18 @@ def caseload() -> str:
 def _intake_units(user: Any) -> list[Unit]:
     """Communes where the caller may open cases (a case belongs to a commune)."""
     paths = scope_paths(user, "case.create")
-    return list(db.session.scalars(
-        select(Unit).where(Unit.tree == CURRENT_TREE, Unit.valid_to.is_(None),
-                           Unit.kind.in_(("commune", "neighbourhood")),
-                           path_condition(Unit.path, paths)).order_by(Unit.name)
-    ))
+    return list(
+        db.session.scalars(
+            select(Unit)
+            .where(
+                Unit.tree == CURRENT_TREE,
+                Unit.valid_to.is_(None),
+                Unit.kind.in_(("commune", "neighbourhood")),
+                path_condition(Unit.path, paths),
+            )
+            .order_by(Unit.name)
+        )
+    )
 
 
 def _fill_choices(form: OpenCaseForm, user: Any) -> None:
@@ -99,9 +125,11 @@ def _fill_choices(form: OpenCaseForm, user: Any) -> None:
     form.unit.choices = [(u.code, f"{u.name} ({u.code})") for u in _intake_units(user)]
     form.sex.choices = [(s, str(labels.SEX_LABELS[s])) for s in SEXES]
     form.referral_source.choices = blank + [
-        (s, str(labels.REFERRAL_SOURCE_LABELS[s])) for s in REFERRAL_SOURCES]
+        (s, str(labels.REFERRAL_SOURCE_LABELS[s])) for s in REFERRAL_SOURCES
+    ]
     form.rehab_kind.choices = blank + [
-        (k, labels.choice_label("rehab_kind", k)) for k in REHAB_KINDS]
+        (k, labels.choice_label("rehab_kind", k)) for k in REHAB_KINDS
+    ]
 
 
 def _payload(form: OpenCaseForm) -> dict[str, Any]:
@@ -134,8 +162,11 @@ def open_case() -> Any:
         return render_template("open_case.html", form=form, errors={}, message=None)
     errors: dict[str, list[str]] = {}
     if not form.validate_on_submit():  # only the CSRF token and the select choices
-        errors = {name: [readable(str(m)) for m in messages]
-                  for name, messages in form.errors.items() if name != "csrf_token"}
+        errors = {
+            name: [readable(str(m)) for m in messages]
+            for name, messages in form.errors.items()
+            if name != "csrf_token"
+        }
         if "csrf_token" in form.errors:
             raise Forbidden(_("The form expired. Reload the page and try again."))
     if not errors:
@@ -147,6 +178,10 @@ def open_case() -> Any:
             errors = flatten(error.messages)
         except Invalid as error:
             errors = flatten(error.errors) or {"_": [error.message]}
-    page = render_template("open_case.html", form=form, errors=errors,
-                           message=_("Please correct the fields marked below."))
+    page = render_template(
+        "open_case.html",
+        form=form,
+        errors=errors,
+        message=_("Please correct the fields marked below."),
+    )
     return page, 422

@@ -79,20 +79,29 @@ def unit_dashboard(session: Session, user: Any, today: date | None = None) -> di
     cases = scoped_cases(user).subquery()
     open_cases = cases.c.stage != "closed"
 
-    by_stage = dict(session.execute(
-        select(cases.c.stage, func.count()).where(open_cases).group_by(cases.c.stage)).all())
-    by_type = dict(session.execute(
-        select(cases.c.case_type, func.count()).where(open_cases).group_by(cases.c.case_type)
-    ).all())
+    by_stage = dict(
+        session.execute(
+            select(cases.c.stage, func.count()).where(open_cases).group_by(cases.c.stage)
+        ).all()
+    )
+    by_type = dict(
+        session.execute(
+            select(cases.c.case_type, func.count()).where(open_cases).group_by(cases.c.case_type)
+        ).all()
+    )
 
     months = _month_starts(today)
     first = months[0]
     opened_days = session.execute(
-        select(cases.c.opened_on, func.count()).where(cases.c.opened_on >= first)
-        .group_by(cases.c.opened_on)).all()
+        select(cases.c.opened_on, func.count())
+        .where(cases.c.opened_on >= first)
+        .group_by(cases.c.opened_on)
+    ).all()
     closed_days = session.execute(
-        select(cases.c.closed_on, func.count()).where(cases.c.closed_on >= first)
-        .group_by(cases.c.closed_on)).all()
+        select(cases.c.closed_on, func.count())
+        .where(cases.c.closed_on >= first)
+        .group_by(cases.c.closed_on)
+    ).all()
     opened = {m: 0 for m in months}
     closed = {m: 0 for m in months}
     for day, count in opened_days:
@@ -112,8 +121,14 @@ def unit_dashboard(session: Session, user: Any, today: date | None = None) -> di
     stage_pairs = [(labels.stage_label(s), by_stage[s]) for s in _stage_order() if s in by_stage]
     type_pairs = [(labels.case_type_label(t), by_type.get(t, 0)) for t in CASE_TYPES]
     overdue_pairs = [(name or _("Not assigned"), count) for name, count in overdue_rows]
-    columns = [MonthColumn(labels.show_date(m)[3:] if labels.lang() == "vi"
-                           else m.strftime("%m/%Y"), opened[m], closed[m]) for m in months]
+    columns = [
+        MonthColumn(
+            labels.show_date(m)[3:] if labels.lang() == "vi" else m.strftime("%m/%Y"),
+            opened[m],
+            closed[m],
+        )
+        for m in months
+    ]
     return {
         "open_total": sum(by_stage.values()),
         "overdue_total": sum(c for _n, c in overdue_rows),

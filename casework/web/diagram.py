@@ -59,8 +59,13 @@ def _target(workflow: Workflow, event: Event, source: str) -> str:
 
 
 def _move(workflow: Workflow, event: Event, source: str) -> Move:
-    return Move(event.name, event.label(lang()), _target(workflow, event, source),
-                tuple(event.roles), event.forced)
+    return Move(
+        event.name,
+        event.label(lang()),
+        _target(workflow, event, source),
+        tuple(event.roles),
+        event.forced,
+    )
 
 
 def build(case_type: str, current: str | None = None) -> Diagram:
@@ -72,8 +77,15 @@ def build(case_type: str, current: str | None = None) -> Diagram:
     boxes: dict[str, StageBox] = {}
     for stage in workflow.stages:
         boxes[stage.name] = StageBox(
-            stage.name, stage.label(lang()), stage.due_days, stage.due_kind, stage.optional,
-            stage.side, stage.terminal, current=stage.name == current)
+            stage.name,
+            stage.label(lang()),
+            stage.due_days,
+            stage.due_kind,
+            stage.optional,
+            stage.side,
+            stage.terminal,
+            current=stage.name == current,
+        )
     from_any: list[Move] = []
     for event in workflow.events:
         for source in event.sources:
@@ -137,9 +149,19 @@ def timeline(case: Case, events: list[CaseEvent]) -> list[TimelineStep]:
             due = case.due_on if status == "current" else None
         elif name in entered:
             due = workflows.due_date(workflow, name, entered[name])
-        steps.append(TimelineStep(
-            name, stage.label(lang()), status, entered.get(name), left.get(name), due,
-            stage.due_days, stage.due_kind, stage.optional))
+        steps.append(
+            TimelineStep(
+                name,
+                stage.label(lang()),
+                status,
+                entered.get(name),
+                left.get(name),
+                due,
+                stage.due_days,
+                stage.due_kind,
+                stage.optional,
+            )
+        )
     return steps
 
 

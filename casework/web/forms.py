@@ -18,33 +18,49 @@ class ActionForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)],
-                           render_kw={"autocomplete": "username", "autocapitalize": "none"})
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)],
-                             render_kw={"autocomplete": "current-password"})
+    username = StringField(
+        _l("Username"),
+        validators=[DataRequired(), Length(max=64)],
+        render_kw={"autocomplete": "username", "autocapitalize": "none"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(max=256)],
+        render_kw={"autocomplete": "current-password"},
+    )
     # A six-digit code, or a recovery code ("abcde-fghjk": 11 characters, spaces tolerated).
-    otp = StringField(_l("Authenticator code (if enrolled)"),
-                      validators=[Optional(), Length(max=32)],
-                      render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
+    otp = StringField(
+        _l("Authenticator code (if enrolled)"),
+        validators=[Optional(), Length(max=32)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(_l("Current password"), validators=[DataRequired()],
-                                     render_kw={"autocomplete": "current-password"})
-    new_password = PasswordField(_l("New password"), validators=[DataRequired()],
-                                 render_kw={"autocomplete": "new-password"})
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired()],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = PasswordField(
+        _l("New password"), validators=[DataRequired()], render_kw={"autocomplete": "new-password"}
+    )
 
 
 class TotpConfirmForm(FlaskForm):
-    code = StringField(_l("The six-digit code your app shows now"),
-                       validators=[Optional(), Length(max=10)],
-                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric",
-                                  "pattern": "[0-9 ]*"})
+    code = StringField(
+        _l("The six-digit code your app shows now"),
+        validators=[Optional(), Length(max=10)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*"},
+    )
 
 
 class TotpRemoveForm(FlaskForm):
-    password = PasswordField(_l("Your password"), validators=[Optional(), Length(max=256)],
-                             render_kw={"autocomplete": "current-password"})
+    password = PasswordField(
+        _l("Your password"),
+        validators=[Optional(), Length(max=256)],
+        render_kw={"autocomplete": "current-password"},
+    )
 
 
 class OpenCaseForm(FlaskForm):
@@ -63,8 +79,9 @@ class OpenCaseForm(FlaskForm):
     referral_note = TextAreaField(_l("How the person came to us"))
     consent_given = BooleanField(_l("The person has given explicit consent"))
     rehab_kind = SelectField(_l("Kind of rehabilitation (after rehab only)"), validate_choice=False)
-    rehab_completion_date = StringField(_l("Rehabilitation completed on"),
-                                        render_kw={"type": "date"})
+    rehab_completion_date = StringField(
+        _l("Rehabilitation completed on"), render_kw={"type": "date"}
+    )
     release_date = StringField(_l("Released on (after prison only)"), render_kw={"type": "date"})
     sentence_months = StringField(_l("Sentence in months"), render_kw={"inputmode": "numeric"})
 
@@ -86,15 +103,18 @@ class EditCaseForm(FlaskForm):
     referral_source = SelectField(_l("Referred by"), validate_choice=False)
     referral_note = TextAreaField(_l("How the person came to us"))
     rehab_kind = SelectField(_l("Kind of rehabilitation (after rehab only)"), validate_choice=False)
-    rehab_completion_date = StringField(_l("Rehabilitation completed on"),
-                                        render_kw={"type": "date"})
+    rehab_completion_date = StringField(
+        _l("Rehabilitation completed on"), render_kw={"type": "date"}
+    )
     release_date = StringField(_l("Released on (after prison only)"), render_kw={"type": "date"})
     sentence_months = StringField(_l("Sentence in months"), render_kw={"inputmode": "numeric"})
 
 
 class RevealForm(FlaskForm):
-    reason = TextAreaField(_l("Why do you need to see this person's identity?"),
-                           validators=[DataRequired(), Length(min=10, max=1000)])
+    reason = TextAreaField(
+        _l("Why do you need to see this person's identity?"),
+        validators=[DataRequired(), Length(min=10, max=1000)],
+    )
 
 
 class AssignForm(FlaskForm):
@@ -102,22 +122,35 @@ class AssignForm(FlaskForm):
 
 
 class CreateUserForm(FlaskForm):
-    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)],
-                           render_kw={"autocapitalize": "none"})
+    username = StringField(
+        _l("Username"),
+        validators=[DataRequired(), Length(max=64)],
+        render_kw={"autocapitalize": "none"},
+    )
     display_name = StringField(_l("Display name"), validators=[Optional(), Length(max=200)])
-    password = PasswordField(_l("Initial password"), validators=[DataRequired()],
-                             render_kw={"autocomplete": "new-password"})
+    password = PasswordField(
+        _l("Initial password"),
+        validators=[DataRequired()],
+        render_kw={"autocomplete": "new-password"},
+    )
     role = SelectField(_l("Role"))
-    unit = StringField(_l("Unit code"), validators=[DataRequired(), Length(max=16)],
-                       render_kw={"inputmode": "numeric"})
+    unit = StringField(
+        _l("Unit code"),
+        validators=[DataRequired(), Length(max=16)],
+        render_kw={"inputmode": "numeric"},
+    )
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField(_l("New password"), validators=[DataRequired()],
-                             render_kw={"autocomplete": "new-password"})
+    password = PasswordField(
+        _l("New password"), validators=[DataRequired()], render_kw={"autocomplete": "new-password"}
+    )
 
 
 class RoleForm(FlaskForm):
     role = SelectField(_l("Role"))
-    unit = StringField(_l("Unit code"), validators=[DataRequired(), Length(max=16)],
-                       render_kw={"inputmode": "numeric"})
+    unit = StringField(
+        _l("Unit code"),
+        validators=[DataRequired(), Length(max=16)],
+        render_kw={"inputmode": "numeric"},
+    )

@@ -38,42 +38,71 @@ from casework.services.vocabulary import (
 )
 
 SUPPORT_KIND_LABELS = {
-    "essentials": _l("Essential needs"), "medical": _l("Medical care"),
-    "interpreting": _l("Interpreting"), "legal_information": _l("Legal information"),
-    "legal_aid": _l("Legal aid"), "travel": _l("Travel"),
+    "essentials": _l("Essential needs"),
+    "medical": _l("Medical care"),
+    "interpreting": _l("Interpreting"),
+    "legal_information": _l("Legal information"),
+    "legal_aid": _l("Legal aid"),
+    "travel": _l("Travel"),
     "psychological": _l("Psychological support"),
-    "schooling": _l("Schooling"), "vocational_training": _l("Vocational training"),
-    "job_placement": _l("Job placement"), "initial_allowance": _l("Initial hardship allowance"),
-    "loan": _l("Loan"), "housing": _l("Housing"), "identity_papers": _l("Identity papers"),
+    "schooling": _l("Schooling"),
+    "vocational_training": _l("Vocational training"),
+    "job_placement": _l("Job placement"),
+    "initial_allowance": _l("Initial hardship allowance"),
+    "loan": _l("Loan"),
+    "housing": _l("Housing"),
+    "identity_papers": _l("Identity papers"),
 }
 STATUS_LABELS = {
-    "planned": _l("planned"), "referred": _l("referred"), "in_progress": _l("in progress"),
-    "completed": _l("completed"), "declined": _l("declined"), "not_possible": _l("not possible"),
-    "sent": _l("sent"), "accepted": _l("accepted"), "refused": _l("refused"),
-    "done": _l("done"), "revoked": _l("revoked"),
-    "given": _l("given"), "withdrawn": _l("withdrawn"),
+    "planned": _l("planned"),
+    "referred": _l("referred"),
+    "in_progress": _l("in progress"),
+    "completed": _l("completed"),
+    "declined": _l("declined"),
+    "not_possible": _l("not possible"),
+    "sent": _l("sent"),
+    "accepted": _l("accepted"),
+    "refused": _l("refused"),
+    "done": _l("done"),
+    "revoked": _l("revoked"),
+    "given": _l("given"),
+    "withdrawn": _l("withdrawn"),
 }
 NOTE_KIND_LABELS = {
     "counselling_psychological": _l("Psychological counselling"),
-    "counselling_legal": _l("Legal counselling"), "counselling_health": _l("Health counselling"),
-    "home_visit": _l("Home visit"), "phone_call": _l("Phone call"), "other": _l("Other"),
+    "counselling_legal": _l("Legal counselling"),
+    "counselling_health": _l("Health counselling"),
+    "home_visit": _l("Home visit"),
+    "phone_call": _l("Phone call"),
+    "other": _l("Other"),
 }
 PROVIDER_KIND_LABELS = {
-    "vocational_school": _l("vocational school"), "employer": _l("employer"),
-    "social_policy_bank": _l("Bank for Social Policies"), "health_centre": _l("health centre"),
-    "hiv_methadone_clinic": _l("HIV / methadone clinic"), "legal_aid": _l("legal aid centre"),
-    "shelter": _l("shelter"), "ngo": _l("non-governmental organisation"),
-    "peer_group": _l("peer group"), "other": _l("other provider"),
+    "vocational_school": _l("vocational school"),
+    "employer": _l("employer"),
+    "social_policy_bank": _l("Bank for Social Policies"),
+    "health_centre": _l("health centre"),
+    "hiv_methadone_clinic": _l("HIV / methadone clinic"),
+    "legal_aid": _l("legal aid centre"),
+    "shelter": _l("shelter"),
+    "ngo": _l("non-governmental organisation"),
+    "peer_group": _l("peer group"),
+    "other": _l("other provider"),
 }
 LOAN_STATUS_LABELS = {
-    "applied": _l("applied"), "approved": _l("approved"), "rejected": _l("rejected"),
-    "disbursed": _l("disbursed"), "repaying": _l("repaying"), "repaid": _l("repaid"),
+    "applied": _l("applied"),
+    "approved": _l("approved"),
+    "rejected": _l("rejected"),
+    "disbursed": _l("disbursed"),
+    "repaying": _l("repaying"),
+    "repaid": _l("repaid"),
 }
 TRAINING_RESULT_LABELS = {"completed": _l("completed the course"), "dropped_out": _l("dropped out")}
 #: What the button that records a referral's next status says.
 REFERRAL_ACTION_LABELS = {
-    "accepted": _l("The provider accepted"), "refused": _l("The provider refused"),
-    "done": _l("Service delivered"), "revoked": _l("Revoke the referral"),
+    "accepted": _l("The provider accepted"),
+    "refused": _l("The provider refused"),
+    "done": _l("Service delivered"),
+    "revoked": _l("Revoke the referral"),
 }
 
 
@@ -119,15 +148,17 @@ def _may(user: Any, case: Case) -> dict[str, bool]:
 
 def _choices(session: Session, user: Any) -> dict[str, Any]:
     providers = session.scalars(
-        visible_providers(user).where(ServiceProvider.active.is_(True))
+        visible_providers(user)
+        .where(ServiceProvider.active.is_(True))
         .order_by(ServiceProvider.name, ServiceProvider.id)
     ).all()
     return {
         "support_kinds": [(k, str(SUPPORT_KIND_LABELS[k])) for k in SUPPORT_KINDS],
         "note_kinds": [(k, str(NOTE_KIND_LABELS[k])) for k in NOTE_KINDS],
         "consent_scopes": [(s, consent_scope_label(s)) for s in CONSENT_SCOPES],
-        "providers": [(str(p.id), f"{p.name} ({label(PROVIDER_KIND_LABELS, p.kind)})")
-                      for p in providers],
+        "providers": [
+            (str(p.id), f"{p.name} ({label(PROVIDER_KIND_LABELS, p.kind)})") for p in providers
+        ],
     }
 
 
@@ -155,16 +186,26 @@ def for_case(session: Session, user: Any, case: Case) -> dict[str, Any]:
     items = [support_item_view(i, show) for i in support.list_items(session, case)]
     return {
         "support": items,
-        "open_items": [(str(i["id"]), f"{label(SUPPORT_KIND_LABELS, i['kind'])} "
-                        f"({label(STATUS_LABELS, i['status'])})")
-                       for i in items if i["status"] in OPEN_ITEM_STATUSES],
+        "open_items": [
+            (
+                str(i["id"]),
+                f"{label(SUPPORT_KIND_LABELS, i['kind'])} ({label(STATUS_LABELS, i['status'])})",
+            )
+            for i in items
+            if i["status"] in OPEN_ITEM_STATUSES
+        ],
         "notes": [note_view(n, show) for n in notes.list_notes(session, case)],
         "referrals": [referral_view(r, show) for r in referrals.list_referrals(session, case)],
         "consents": [consent_view(c, show) for c in consent.case_history(session, case)],
-        "labels": {"support": SUPPORT_KIND_LABELS, "status": STATUS_LABELS,
-                   "note": NOTE_KIND_LABELS, "loan": LOAN_STATUS_LABELS,
-                   "training": TRAINING_RESULT_LABELS, "referral_action": REFERRAL_ACTION_LABELS,
-                   "provider_kind": PROVIDER_KIND_LABELS},
+        "labels": {
+            "support": SUPPORT_KIND_LABELS,
+            "status": STATUS_LABELS,
+            "note": NOTE_KIND_LABELS,
+            "loan": LOAN_STATUS_LABELS,
+            "training": TRAINING_RESULT_LABELS,
+            "referral_action": REFERRAL_ACTION_LABELS,
+            "provider_kind": PROVIDER_KIND_LABELS,
+        },
         "label": label,
         "consent_scope_label": consent_scope_label,
         "may": may,

@@ -41,17 +41,20 @@ def _queue_rows(user: Any, query: Any) -> list[dict[str, Any]]:
     rows = []
     for case in db.session.scalars(query.limit(QUEUE_LIMIT)).unique():
         options = [option_view(o, labels.lang()) for o in options_for(user, case)]
-        rows.append({
-            "case": case,
-            "summary": case_summary(db.session, user, case),
-            "options": [o for o in options if o["event"] in DECISIONS],
-        })
+        rows.append(
+            {
+                "case": case,
+                "summary": case_summary(db.session, user, case),
+                "options": [o for o in options if o["event"] in DECISIONS],
+            }
+        )
     return rows
 
 
 #: The events this queue offers; everything else is on the case page.
-DECISIONS = frozenset({"approve_closure", "return_closure", "accept_transfer", "refuse_transfer",
-                       "reopen"})
+DECISIONS = frozenset(
+    {"approve_closure", "return_closure", "accept_transfer", "refuse_transfer", "reopen"}
+)
 
 
 @bp.get("/approvals")
@@ -61,17 +64,26 @@ def approvals() -> str:
     operations.require_any(user, "case.approve")
     base = scoped_cases(user)
     queues = {
-        "closures": _queue_rows(user, base.where(Case.stage == "closure_requested")
-                                .order_by(Case.due_on)),
-        "transfers": _queue_rows(user, base.where(Case.stage == "transfer_pending")
-                                 .order_by(Case.due_on)),
+        "closures": _queue_rows(
+            user, base.where(Case.stage == "closure_requested").order_by(Case.due_on)
+        ),
+        "transfers": _queue_rows(
+            user, base.where(Case.stage == "transfer_pending").order_by(Case.due_on)
+        ),
         "unassigned": [
-            case_summary(db.session, user, c) for c in db.session.scalars(
+            case_summary(db.session, user, c)
+            for c in db.session.scalars(
                 base.where(Case.assigned_worker_id.is_(None), Case.stage != "closed")
-                .order_by(Case.opened_on).limit(QUEUE_LIMIT)).unique()
+                .order_by(Case.opened_on)
+                .limit(QUEUE_LIMIT)
+            ).unique()
         ],
-        "closed": _queue_rows(user, base.where(Case.stage == "closed")
-                              .order_by(Case.closed_on.desc()).limit(RECENTLY_CLOSED)),
+        "closed": _queue_rows(
+            user,
+            base.where(Case.stage == "closed")
+            .order_by(Case.closed_on.desc())
+            .limit(RECENTLY_CLOSED),
+        ),
     }
     return render_template("approvals.html", queues=queues)
 

@@ -44,11 +44,34 @@ from casework.web.validation import flatten
 bp = Blueprint("web_support", __name__)
 
 #: Form fields of each form (anything else posted is ignored, as a browser never sends it).
-NEW_ITEM_FIELDS = ("kind", "provider", "planned_on", "amount_vnd", "loan_programme", "course",
-                   "employer_name", "started_on", "ended_on", "outcome_note")
-ITEM_UPDATE_FIELDS = ("status", "provider", "referred_on", "started_on", "ended_on", "amount_vnd",
-                      "loan_programme", "loan_status", "course", "training_result",
-                      "employer_name", "kept_3_months", "kept_6_months", "outcome_note")
+NEW_ITEM_FIELDS = (
+    "kind",
+    "provider",
+    "planned_on",
+    "amount_vnd",
+    "loan_programme",
+    "course",
+    "employer_name",
+    "started_on",
+    "ended_on",
+    "outcome_note",
+)
+ITEM_UPDATE_FIELDS = (
+    "status",
+    "provider",
+    "referred_on",
+    "started_on",
+    "ended_on",
+    "amount_vnd",
+    "loan_programme",
+    "loan_status",
+    "course",
+    "training_result",
+    "employer_name",
+    "kept_3_months",
+    "kept_6_months",
+    "outcome_note",
+)
 NOTE_FIELDS = ("kind", "occurred_on", "content", "next_visit_on")
 REFERRAL_FIELDS = ("provider", "service_kind", "support_item", "note", "consent_override_reason")
 CONSENT_FIELDS = ("scope", "decision", "decided_on", "document_reference")
@@ -79,19 +102,28 @@ def _refused(case_id: uuid.UUID, form_key: str, error: DomainError) -> Any:
     db.session.rollback()
     case = get_case(db.session, caller(), case_id)
     errors = flatten(error.errors)
-    return render_case(case, status=error.status, failed_event=form_key, event_errors=errors,
-                       message=error.message)
+    return render_case(
+        case, status=error.status, failed_event=form_key, event_errors=errors, message=error.message
+    )
 
 
-def _record(case_id: uuid.UUID, form_key: str, schema: Schema, body: dict[str, Any],
-            operation: Callable[[dict[str, Any]], Any], done: str, anchor: str) -> Any:
+def _record(
+    case_id: uuid.UUID,
+    form_key: str,
+    schema: Schema,
+    body: dict[str, Any],
+    operation: Callable[[dict[str, Any]], Any],
+    done: str,
+    anchor: str,
+) -> Any:
     """Load ``body`` through ``schema``, run ``operation``, go back to the case (or refuse)."""
     try:
         try:
             data = schema.load(body)
         except ValidationError as error:
-            raise Invalid(errors=error.messages if isinstance(error.messages, dict)
-                          else {"_": error.messages}) from None
+            raise Invalid(
+                errors=error.messages if isinstance(error.messages, dict) else {"_": error.messages}
+            ) from None
         operation(data)
     except DomainError as error:
         return _refused(case_id, form_key, error)
@@ -116,9 +148,15 @@ def add_support_item(case_id: uuid.UUID) -> Any:
     """Plan a support item. :raise 404: case out of scope. :raise 403: no ``case.update``."""
     user = caller()
     case = case_for(db.session, user, case_id, "case.update")
-    return _record(case_id, "support-new", SupportItemInSchema(), form_body(NEW_ITEM_FIELDS),
-                   lambda data: support.create_item(db.session, user, case, data),
-                   _("The support item was added to the plan."), "support")
+    return _record(
+        case_id,
+        "support-new",
+        SupportItemInSchema(),
+        form_body(NEW_ITEM_FIELDS),
+        lambda data: support.create_item(db.session, user, case, data),
+        _("The support item was added to the plan."),
+        "support",
+    )
 
 
 @bp.post("/cases/<uuid:case_id>/support-items/<uuid:item_id>")
@@ -131,11 +169,18 @@ def update_support_item(case_id: uuid.UUID, item_id: uuid.UUID) -> Any:
     require_on_case(user, case, "case.update")
     body = form_body(ITEM_UPDATE_FIELDS)
     if not body:
-        return _refused(case_id, f"support-{item.id}",
-                        Invalid(errors={"status": [_("Nothing to change.")]}))
-    return _record(case_id, f"support-{item.id}", SupportItemPatchSchema(), body,
-                   lambda data: support.update_item(db.session, user, item, data),
-                   _("The support item was updated."), f"support-{item.id}")
+        return _refused(
+            case_id, f"support-{item.id}", Invalid(errors={"status": [_("Nothing to change.")]})
+        )
+    return _record(
+        case_id,
+        f"support-{item.id}",
+        SupportItemPatchSchema(),
+        body,
+        lambda data: support.update_item(db.session, user, item, data),
+        _("The support item was updated."),
+        f"support-{item.id}",
+    )
 
 
 # --- sessions and visits -----------------------------------------------------------------------
@@ -147,9 +192,15 @@ def add_note(case_id: uuid.UUID) -> Any:
     """Record a counselling session, a home visit or a call (its content is encrypted)."""
     user = caller()
     case = case_for(db.session, user, case_id, "note.write")
-    return _record(case_id, "note-new", NoteInSchema(), form_body(NOTE_FIELDS),
-                   lambda data: notes.add_note(db.session, user, case, data),
-                   _("The session was recorded."), "notes")
+    return _record(
+        case_id,
+        "note-new",
+        NoteInSchema(),
+        form_body(NOTE_FIELDS),
+        lambda data: notes.add_note(db.session, user, case, data),
+        _("The session was recorded."),
+        "notes",
+    )
 
 
 # --- referrals ---------------------------------------------------------------------------------
@@ -161,10 +212,15 @@ def send_referral(case_id: uuid.UUID) -> Any:
     """Refer the case; sharing personal data needs consent or a supervisor's written reason."""
     user = caller()
     case = case_for(db.session, user, case_id, "referral.manage")
-    return _record(case_id, "referral-new", ReferralInSchema(),
-                   form_body(REFERRAL_FIELDS, CHECKBOXES),
-                   lambda data: referrals.send_referral(db.session, user, case, data),
-                   _("The referral was sent."), "referrals")
+    return _record(
+        case_id,
+        "referral-new",
+        ReferralInSchema(),
+        form_body(REFERRAL_FIELDS, CHECKBOXES),
+        lambda data: referrals.send_referral(db.session, user, case, data),
+        _("The referral was sent."),
+        "referrals",
+    )
 
 
 @bp.post("/cases/<uuid:case_id>/referrals/<uuid:referral_id>")
@@ -175,10 +231,15 @@ def update_referral(case_id: uuid.UUID, referral_id: uuid.UUID) -> Any:
     case = get_case(db.session, user, case_id)
     referral = _on_case(Referral, referral_id, case)
     require_on_case(user, case, "referral.manage")
-    return _record(case_id, f"referral-{referral.id}", ReferralPatchSchema(),
-                   form_body(("status", "note")),
-                   lambda data: referrals.update_referral(db.session, user, referral, data),
-                   _("The referral was updated."), f"referral-{referral.id}")
+    return _record(
+        case_id,
+        f"referral-{referral.id}",
+        ReferralPatchSchema(),
+        form_body(("status", "note")),
+        lambda data: referrals.update_referral(db.session, user, referral, data),
+        _("The referral was updated."),
+        f"referral-{referral.id}",
+    )
 
 
 # --- consent -----------------------------------------------------------------------------------
@@ -196,9 +257,15 @@ def record_consent(case_id: uuid.UUID) -> Any:
     """Record consent given or withdrawn for one scope, with the signed form's reference."""
     user = caller()
     case = case_for(db.session, user, case_id, "case.update")
-    return _record(case_id, "consent-new", ConsentInSchema(), form_body(CONSENT_FIELDS),
-                   lambda data: _record_consent(user, case, data),
-                   _("The consent decision was recorded."), "consents")
+    return _record(
+        case_id,
+        "consent-new",
+        ConsentInSchema(),
+        form_body(CONSENT_FIELDS),
+        lambda data: _record_consent(user, case, data),
+        _("The consent decision was recorded."),
+        "consents",
+    )
 
 
 __all__ = ["bp", "form_body"]

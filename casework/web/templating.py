@@ -33,7 +33,8 @@ def install(app: Flask) -> None:
     app.jinja_env.filters["show_datetime"] = labels.show_datetime
     app.jinja_env.filters["one_language"] = readable
     app.jinja_env.filters["person_field"] = lambda name: labels.label_of(
-        labels.PERSON_FIELD_LABELS, name)
+        labels.PERSON_FIELD_LABELS, name
+    )
     app.jinja_env.globals.update(
         action_form=_action_form,
         case_type_label=labels.case_type_label,

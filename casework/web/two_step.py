@@ -29,8 +29,9 @@ from casework.web.validation import flatten
 
 bp = Blueprint("web_account", __name__)
 
-allow_while_pending("totp_enrolment", "web_account.two_step", "web_account.start",
-                    "web_account.confirm")
+allow_while_pending(
+    "totp_enrolment", "web_account.two_step", "web_account.start", "web_account.confirm"
+)
 
 
 def _pending_uri(user: Any) -> tuple[str, str] | None:
@@ -50,16 +51,27 @@ def qr_data_uri(uri: str) -> str:
     return segno.make(uri, error="m").svg_data_uri(scale=5, border=2, dark="#000", light="#fff")
 
 
-def _page(status: int = 200, errors: dict[str, list[str]] | None = None,
-          message: str | None = None, recovery_codes: list[str] | None = None) -> Any:
+def _page(
+    status: int = 200,
+    errors: dict[str, list[str]] | None = None,
+    message: str | None = None,
+    recovery_codes: list[str] | None = None,
+) -> Any:
     user = current_user._get_current_object()
     pending = _pending_uri(user)
     return render_template(
-        "two_step.html", user=user, required=totp.mfa_required(user),
-        secret=pending[0] if pending else None, uri=pending[1] if pending else None,
+        "two_step.html",
+        user=user,
+        required=totp.mfa_required(user),
+        secret=pending[0] if pending else None,
+        uri=pending[1] if pending else None,
         qr=qr_data_uri(pending[1]) if pending else None,
-        start_form=ActionForm(), confirm_form=TotpConfirmForm(), remove_form=TotpRemoveForm(),
-        errors=errors or {}, message=message, recovery_codes=recovery_codes,
+        start_form=ActionForm(),
+        confirm_form=TotpConfirmForm(),
+        remove_form=TotpRemoveForm(),
+        errors=errors or {},
+        message=message,
+        recovery_codes=recovery_codes,
     ), status
 
 
@@ -83,8 +95,14 @@ def start() -> Any:
         totp.begin_enrolment(user)
     except DomainError as error:
         return _page(error.status, message=error.message)
-    trail.record(db.session, "auth.totp_enrol", actor=user, object_type="user",
-                 object_id=user.id, unit_path=user.unit.path)
+    trail.record(
+        db.session,
+        "auth.totp_enrol",
+        actor=user,
+        object_type="user",
+        object_id=user.id,
+        unit_path=user.unit.path,
+    )
     return redirect(url_for("web_account.two_step", _anchor="confirm"))
 
 
@@ -100,8 +118,14 @@ def confirm() -> Any:
     except DomainError as error:
         db.session.rollback()
         return _page(error.status, errors=flatten(error.errors), message=error.message)
-    trail.record(db.session, "auth.totp_confirm", actor=user, object_type="user",
-                 object_id=user.id, unit_path=user.unit.path)
+    trail.record(
+        db.session,
+        "auth.totp_confirm",
+        actor=user,
+        object_type="user",
+        object_id=user.id,
+        unit_path=user.unit.path,
+    )
     # 200, not a redirect: the codes exist in clear only in this response.
     return _page(recovery_codes=codes)
 

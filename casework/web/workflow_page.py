@@ -32,6 +32,8 @@ def show(case_type: str) -> str:
     if current is not None and not workflow.has_stage(current):
         raise NotFound()
     return render_template(
-        "workflow.html", diagram=diagram.build(case_type, current), case_types=CASE_TYPES,
+        "workflow.html",
+        diagram=diagram.build(case_type, current),
+        case_types=CASE_TYPES,
         mermaid=to_mermaid(workflow, current, lang=lang()),
     )

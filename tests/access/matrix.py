@@ -191,82 +191,135 @@ def _case_version(cell: Any) -> int:
 
 
 BODIES: dict[tuple[str, str], Body] = {
-    ("POST", "/api/v1/auth/login"): Body(lambda c: {"username": c.username or "nobody",
-                                                    "password": "correct horse battery staple"}),
-    ("POST", "/api/v1/auth/password"): Body(lambda c: {
-        "current_password": "correct horse battery staple",
-        "new_password": "another long passphrase 1"}),
+    ("POST", "/api/v1/auth/login"): Body(
+        lambda c: {"username": c.username or "nobody", "password": "correct horse battery staple"}
+    ),
+    ("POST", "/api/v1/auth/password"): Body(
+        lambda c: {
+            "current_password": "correct horse battery staple",
+            "new_password": "another long passphrase 1",
+        }
+    ),
     ("DELETE", "/api/v1/auth/totp"): Body(lambda c: {"password": "correct horse battery staple"}),
     ("POST", "/api/v1/auth/totp/confirm"): Body(lambda c: {"code": "000000"}),
-    ("POST", "/api/v1/cases"): Body(lambda c: {
-        "case_type": "post_rehab", "unit": c.unit,
-        "person": {"full_name": "Lê Văn Bình", "sex": "male"}}),
-    ("PATCH", "/api/v1/cases/<uuid:case_id>"): Body(lambda c: {
-        "version": _case_version(c), "referral_source": "police"}),
-    ("POST", "/api/v1/cases/<uuid:case_id>/reveal"): Body(lambda c: {
-        "reason": "Cần liên hệ gia đình để thăm nhà"}),
-    ("POST", "/api/v1/cases/<uuid:case_id>/consents"): Body(lambda c: {
-        "scope": "processing", "decision": "given"}),
-    ("POST", "/api/v1/cases/<uuid:case_id>/notes"): Body(lambda c: {
-        "kind": "counselling_psychological", "content": "Buổi tư vấn đầu tiên"}),
-    ("POST", "/api/v1/cases/<uuid:case_id>/referrals"): Body(lambda c: {
-        "service_kind": "essentials"}),
+    ("POST", "/api/v1/cases"): Body(
+        lambda c: {
+            "case_type": "post_rehab",
+            "unit": c.unit,
+            "person": {"full_name": "Lê Văn Bình", "sex": "male"},
+        }
+    ),
+    ("PATCH", "/api/v1/cases/<uuid:case_id>"): Body(
+        lambda c: {"version": _case_version(c), "referral_source": "police"}
+    ),
+    ("POST", "/api/v1/cases/<uuid:case_id>/reveal"): Body(
+        lambda c: {"reason": "Cần liên hệ gia đình để thăm nhà"}
+    ),
+    ("POST", "/api/v1/cases/<uuid:case_id>/consents"): Body(
+        lambda c: {"scope": "processing", "decision": "given"}
+    ),
+    ("POST", "/api/v1/cases/<uuid:case_id>/notes"): Body(
+        lambda c: {"kind": "counselling_psychological", "content": "Buổi tư vấn đầu tiên"}
+    ),
+    ("POST", "/api/v1/cases/<uuid:case_id>/referrals"): Body(
+        lambda c: {"service_kind": "essentials"}
+    ),
     ("POST", "/api/v1/cases/<uuid:case_id>/support-items"): Body(lambda c: {"kind": "medical"}),
     ("POST", "/api/v1/cases/<uuid:case_id>/transitions"): Body(lambda c: {"event": "verify"}),
-    ("POST", "/api/v1/providers"): Body(lambda c: {
-        "name": "Cơ sở dạy nghề", "kind": "vocational_school", "unit": c.unit}),
+    ("POST", "/api/v1/providers"): Body(
+        lambda c: {"name": "Cơ sở dạy nghề", "kind": "vocational_school", "unit": c.unit}
+    ),
     ("PATCH", "/api/v1/providers/<uuid:provider_id>"): Body(lambda c: {"contact": "0243 000"}),
     ("PATCH", "/api/v1/referrals/<uuid:referral_id>"): Body(lambda c: {"note": "đã liên hệ"}),
     ("PATCH", "/api/v1/support-items/<uuid:item_id>"): Body(lambda c: {"status": "in_progress"}),
-    ("POST", "/api/v1/imports"): Body(lambda c: {
-        **import_form(c.unit), "file": (__import__("io").BytesIO(IMPORT_CSV), "list.csv")},
-        kind="multipart"),
+    ("POST", "/api/v1/imports"): Body(
+        lambda c: {
+            **import_form(c.unit),
+            "file": (__import__("io").BytesIO(IMPORT_CSV), "list.csv"),
+        },
+        kind="multipart",
+    ),
     ("POST", "/api/v1/tokens"): Body(lambda c: {"name": "script", "expires_in_days": 30}),
-    ("POST", "/api/v1/users"): Body(lambda c: {
-        "username": f"new.{c.role}.{c.where}", "unit": c.unit, "roles": ["social_worker"],
-        "password": "temporary passphrase 5"}),
+    ("POST", "/api/v1/users"): Body(
+        lambda c: {
+            "username": f"new.{c.role}.{c.where}",
+            "unit": c.unit,
+            "roles": ["social_worker"],
+            "password": "temporary passphrase 5",
+        }
+    ),
     ("PATCH", "/api/v1/users/<uuid:user_id>"): Body(lambda c: {"display_name": "Đổi tên"}),
-    ("POST", "/api/v1/users/<uuid:user_id>/roles"): Body(lambda c: {
-        "role": "supervisor", "unit": c.unit}),
-    ("POST", "/api/v1/users/<uuid:user_id>/password-reset"): Body(lambda c: {
-        "password": "temporary passphrase 6"}),
-    ("GET", "/api/v1/people/search"): Body(lambda c: {"national_id": "001194012345"},
-                                            kind="query"),
-    ("GET", "/api/v1/stats/indicators"): Body(lambda c: {"unit": c.unit, "period": "2026-H1"},
-                                              kind="query"),
-    ("GET", "/api/v1/stats/report"): Body(lambda c: {"unit": c.unit, "period": "2026-H1"},
-                                          kind="query"),
-    ("POST", "/account/password"): Body(lambda c: {
-        "current_password": "correct horse battery staple",
-        "new_password": "another long passphrase 2"}, kind="form"),
-    ("POST", "/admin/users"): Body(lambda c: {
-        "username": f"web.{c.role}", "password": "temporary passphrase 5", "role": "auditor",
-        "unit": c.unit}, kind="form"),
-    ("POST", "/admin/users/<uuid:user_id>/password"): Body(lambda c: {
-        "password": "temporary passphrase 6"}, kind="form"),
-    ("POST", "/admin/users/<uuid:user_id>/roles"): Body(lambda c: {
-        "role": "supervisor", "unit": c.unit}, kind="form"),
-    ("POST", "/cases/<uuid:case_id>/reveal"): Body(lambda c: {
-        "reason": "Cần liên hệ gia đình để thăm nhà"}, kind="form"),
-    ("POST", "/account/two-step/remove"): Body(lambda c: {
-        "password": "correct horse battery staple"}, kind="form"),
-    ("POST", "/cases/<uuid:case_id>/edit"): Body(lambda c: {
-        "version": _case_version(c), "referral_source": "police"}, kind="form"),
-    ("POST", "/cases/<uuid:case_id>/consents"): Body(lambda c: {
-        "scope": "processing", "decision": "given"}, kind="form"),
-    ("POST", "/cases/<uuid:case_id>/notes"): Body(lambda c: {
-        "kind": "home_visit", "content": "Thăm nhà"}, kind="form"),
-    ("POST", "/cases/<uuid:case_id>/referrals"): Body(lambda c: {
-        "service_kind": "essentials"}, kind="form"),
-    ("POST", "/cases/<uuid:case_id>/referrals/<uuid:referral_id>"): Body(lambda c: {
-        "status": "accepted"}, kind="form"),
-    ("POST", "/cases/<uuid:case_id>/support-items"): Body(lambda c: {"kind": "medical"},
-                                                          kind="form"),
-    ("POST", "/cases/<uuid:case_id>/support-items/<uuid:item_id>"): Body(lambda c: {
-        "status": "in_progress"}, kind="form"),
-    ("POST", "/imports"): Body(lambda c: {
-        **import_form(c.unit), "file": (__import__("io").BytesIO(IMPORT_CSV), "list.csv")},
-        kind="multipart"),
-    ("POST", "/login"): Body(lambda c: {"username": c.username or "nobody",
-                                        "password": "correct horse battery staple"}, kind="form"),
+    ("POST", "/api/v1/users/<uuid:user_id>/roles"): Body(
+        lambda c: {"role": "supervisor", "unit": c.unit}
+    ),
+    ("POST", "/api/v1/users/<uuid:user_id>/password-reset"): Body(
+        lambda c: {"password": "temporary passphrase 6"}
+    ),
+    ("GET", "/api/v1/people/search"): Body(lambda c: {"national_id": "001194012345"}, kind="query"),
+    ("GET", "/api/v1/stats/indicators"): Body(
+        lambda c: {"unit": c.unit, "period": "2026-H1"}, kind="query"
+    ),
+    ("GET", "/api/v1/stats/report"): Body(
+        lambda c: {"unit": c.unit, "period": "2026-H1"}, kind="query"
+    ),
+    ("POST", "/account/password"): Body(
+        lambda c: {
+            "current_password": "correct horse battery staple",
+            "new_password": "another long passphrase 2",
+        },
+        kind="form",
+    ),
+    ("POST", "/admin/users"): Body(
+        lambda c: {
+            "username": f"web.{c.role}",
+            "password": "temporary passphrase 5",
+            "role": "auditor",
+            "unit": c.unit,
+        },
+        kind="form",
+    ),
+    ("POST", "/admin/users/<uuid:user_id>/password"): Body(
+        lambda c: {"password": "temporary passphrase 6"}, kind="form"
+    ),
+    ("POST", "/admin/users/<uuid:user_id>/roles"): Body(
+        lambda c: {"role": "supervisor", "unit": c.unit}, kind="form"
+    ),
+    ("POST", "/cases/<uuid:case_id>/reveal"): Body(
+        lambda c: {"reason": "Cần liên hệ gia đình để thăm nhà"}, kind="form"
+    ),
+    ("POST", "/account/two-step/remove"): Body(
+        lambda c: {"password": "correct horse battery staple"}, kind="form"
+    ),
+    ("POST", "/cases/<uuid:case_id>/edit"): Body(
+        lambda c: {"version": _case_version(c), "referral_source": "police"}, kind="form"
+    ),
+    ("POST", "/cases/<uuid:case_id>/consents"): Body(
+        lambda c: {"scope": "processing", "decision": "given"}, kind="form"
+    ),
+    ("POST", "/cases/<uuid:case_id>/notes"): Body(
+        lambda c: {"kind": "home_visit", "content": "Thăm nhà"}, kind="form"
+    ),
+    ("POST", "/cases/<uuid:case_id>/referrals"): Body(
+        lambda c: {"service_kind": "essentials"}, kind="form"
+    ),
+    ("POST", "/cases/<uuid:case_id>/referrals/<uuid:referral_id>"): Body(
+        lambda c: {"status": "accepted"}, kind="form"
+    ),
+    ("POST", "/cases/<uuid:case_id>/support-items"): Body(
+        lambda c: {"kind": "medical"}, kind="form"
+    ),
+    ("POST", "/cases/<uuid:case_id>/support-items/<uuid:item_id>"): Body(
+        lambda c: {"status": "in_progress"}, kind="form"
+    ),
+    ("POST", "/imports"): Body(
+        lambda c: {
+            **import_form(c.unit),
+            "file": (__import__("io").BytesIO(IMPORT_CSV), "list.csv"),
+        },
+        kind="multipart",
+    ),
+    ("POST", "/login"): Body(
+        lambda c: {"username": c.username or "nobody", "password": "correct horse battery staple"},
+        kind="form",
+    ),
 }

@@ -29,8 +29,11 @@ def test_a_worker_reveals_a_masked_identity_with_a_reason(world):
     person = worker.get(f"/api/v1/cases/{case_id}").get_json()["person"]
     assert person["full_name"] == "Nguyễn Thị Hoa" and person["masked"] == []
     with world.app.app_context():
-        actions = db.session.scalars(select(AuditEvent.action).where(
-            AuditEvent.object_id == case_id).order_by(AuditEvent.seq)).all()
+        actions = db.session.scalars(
+            select(AuditEvent.action)
+            .where(AuditEvent.object_id == case_id)
+            .order_by(AuditEvent.seq)
+        ).all()
         assert "case.break_glass" in actions and actions[-1] == "case.view_identity"
         entry = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "case.break_glass"))
         assert REASON["reason"] not in str(entry.detail)  # the reason stays encrypted
@@ -40,8 +43,10 @@ def test_the_reason_is_required_and_substantial(world):
     case_id = trafficking_case(world)
     worker = world.client_for("worker_a")
     assert worker.post(f"/api/v1/cases/{case_id}/reveal", json={}).status_code == 422
-    assert worker.post(f"/api/v1/cases/{case_id}/reveal",
-                       json={"reason": "need it"}).status_code == 422
+    assert (
+        worker.post(f"/api/v1/cases/{case_id}/reveal", json={"reason": "need it"}).status_code
+        == 422
+    )
     assert worker.get(f"/api/v1/cases/{case_id}").get_json()["person"]["full_name"] is None
 
 
@@ -53,8 +58,12 @@ def test_a_case_out_of_scope_cannot_be_revealed(world):
 
 def test_no_reveal_for_who_already_sees_or_may_never_see(world):
     case_id = trafficking_case(world)
-    assert world.client_for("supervisor_a").post(
-        f"/api/v1/cases/{case_id}/reveal", json=REASON).status_code == 409
+    assert (
+        world.client_for("supervisor_a")
+        .post(f"/api/v1/cases/{case_id}/reveal", json=REASON)
+        .status_code
+        == 409
+    )
     for username in ("statistician", "administrator", "auditor"):
         response = world.client_for(username).post(f"/api/v1/cases/{case_id}/reveal", json=REASON)
         assert response.status_code == 404

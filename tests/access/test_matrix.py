@@ -51,7 +51,8 @@ def test_every_route_is_in_the_matrix(app):
     hints = [f"{m:7}{r:56}{'? ' * (len(matrix.ROLES))}" for m, r in missing]
     assert not missing, (
         "routes missing from tests/access/matrix.py — add a line per route (the cells are "
-        "anonymous, then the roles; 'a/b/c' for own/below/sibling):\n" + "\n".join(hints))
+        "anonymous, then the roles; 'a/b/c' for own/below/sibling):\n" + "\n".join(hints)
+    )
     assert not stale, f"lines for routes that no longer exist: {stale}"
 
 
@@ -99,8 +100,10 @@ class Objects:
         if key not in self.made:
             factory = FACTORIES.get(param)
             if factory is None:
-                pytest.fail(f"no factory for the route parameter {param!r}: add one to FACTORIES "
-                            "in tests/access/test_matrix.py")
+                pytest.fail(
+                    f"no factory for the route parameter {param!r}: add one to FACTORIES "
+                    "in tests/access/test_matrix.py"
+                )
             self.made[key] = factory(self, role, where)
         return self.made[key]
 
@@ -117,8 +120,13 @@ def _user(objects: Objects, role: str, where: str) -> dict[str, Any]:
     from casework.accounts.operations import create_user
 
     with objects.world.app.app_context():
-        user = create_user(db.session, f"u{uuid.uuid4().hex[:10]}", PASSWORD,
-                           roles=["social_worker"], unit_code=UNIT_OF[where])
+        user = create_user(
+            db.session,
+            f"u{uuid.uuid4().hex[:10]}",
+            PASSWORD,
+            roles=["social_worker"],
+            unit_code=UNIT_OF[where],
+        )
         db.session.commit()
         return {"id": str(user.id), "assignment": str(user.roles[0].id)}
 
@@ -150,17 +158,24 @@ def _via_case(path: str, body: dict[str, Any]) -> Callable[[Objects, str, str], 
 
 
 def _provider(objects: Objects, role: str, where: str) -> str:
-    response = objects.opener.post("/api/v1/providers", json={
-        "name": "Trường nghề", "kind": "vocational_school", "unit": UNIT_OF[where]})
+    response = objects.opener.post(
+        "/api/v1/providers",
+        json={"name": "Trường nghề", "kind": "vocational_school", "unit": UNIT_OF[where]},
+    )
     assert response.status_code == 201, response.get_json()
     return response.get_json()["id"]
 
 
 def _import(objects: Objects, role: str, where: str) -> str:
     response = objects.opener.client.post(
-        "/api/v1/imports", data={**matrix.import_form(UNIT_OF[where]),
-                                 "file": (io.BytesIO(matrix.IMPORT_CSV), "list.csv")},
-        headers={"X-CSRF-Token": objects.opener.csrf}, content_type="multipart/form-data")
+        "/api/v1/imports",
+        data={
+            **matrix.import_form(UNIT_OF[where]),
+            "file": (io.BytesIO(matrix.IMPORT_CSV), "list.csv"),
+        },
+        headers={"X-CSRF-Token": objects.opener.csrf},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 201, response.get_json()
     return response.get_json()["id"]
 
@@ -186,9 +201,16 @@ def matrix_world(world: World) -> World:
 
     with world.app.app_context():
         commune = db.session.scalar(db.select(Unit).where(Unit.code == "00004"))
-        db.session.add(Unit(tree=commune.tree, code=matrix.NEIGHBOURHOOD, name="Tổ dân phố 1",
-                            kind="neighbourhood", parent_id=commune.id,
-                            path=commune.path + matrix.NEIGHBOURHOOD + "/"))
+        db.session.add(
+            Unit(
+                tree=commune.tree,
+                code=matrix.NEIGHBOURHOOD,
+                name="Tổ dân phố 1",
+                kind="neighbourhood",
+                parent_id=commune.id,
+                path=commune.path + matrix.NEIGHBOURHOOD + "/",
+            )
+        )
         for role, username in ACTORS.items():
             if username.endswith("_a") and role not in ("social_worker", "supervisor"):
                 create_user(db.session, username, PASSWORD, roles=[role], unit_code="00004")
@@ -252,8 +274,10 @@ def test_route_answers_as_the_matrix_says(matrix_world: World, line: matrix.Line
                 mismatches.append(f"{role} @ {where}: expected {want}, got {got}")
         observed.append(got_here[0] if len(set(got_here)) == 1 else "/".join(got_here))
     assert not mismatches, (
-        f"{line.method} {line.rule}:\n  " + "\n  ".join(mismatches)
-        + f"\nobserved: {line.method:7}{line.rule:56}{' '.join(observed)}")
+        f"{line.method} {line.rule}:\n  "
+        + "\n  ".join(mismatches)
+        + f"\nobserved: {line.method:7}{line.rule:56}{' '.join(observed)}"
+    )
 
 
 NON_CASE_ROLES = ("statistician", "administrator", "auditor")
@@ -264,8 +288,10 @@ def test_non_case_roles_get_no_case_rows_anywhere(matrix_world: World) -> None:
     no reference, no name, no national ID — in JSON, pages, reports or the audit trail."""
     opener = matrix_world.client_for("supervisor_province")
     objects = Objects(matrix_world, opener)
-    opened = [opener.post("/api/v1/cases", json=case_body(unit=unit)).get_json()
-              for unit in ("00004", matrix.NEIGHBOURHOOD)]
+    opened = [
+        opener.post("/api/v1/cases", json=case_body(unit=unit)).get_json()
+        for unit in ("00004", matrix.NEIGHBOURHOOD)
+    ]
     secrets = {c["reference"] for c in opened} | {"Nguyễn Thị Hoa", "001194012345", "0912345678"}
     secrets |= {c["id"] for c in opened}
     leaks = []
@@ -274,11 +300,15 @@ def test_non_case_roles_get_no_case_rows_anywhere(matrix_world: World) -> None:
             continue
         spec = matrix.BODIES.get((line.method, line.rule))
         for role in NON_CASE_ROLES:
-            cell = Cell(matrix_world, role, "own", objects,
-                        matrix_world.client_for(ACTORS[role]))
+            cell = Cell(matrix_world, role, "own", objects, matrix_world.client_for(ACTORS[role]))
             text = send(cell, "GET", line.url(cell), spec).get_data(as_text=True)
             leaks += [f"{role} GET {line.rule}: {s}" for s in secrets if s in text]
     # The audit trail names the objects it is about (ids), never their content.
-    leaks = [leak for leak in leaks if not (leak.startswith("auditor GET /api/v1/audit")
-                                            and any(c["id"] in leak for c in opened))]
+    leaks = [
+        leak
+        for leak in leaks
+        if not (
+            leak.startswith("auditor GET /api/v1/audit") and any(c["id"] in leak for c in opened)
+        )
+    ]
     assert not leaks, "\n".join(leaks)

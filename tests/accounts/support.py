@@ -30,9 +30,14 @@ def set_user(app: Any, username: str, **values: Any) -> None:
 
 def sessions_of(app: Any, username: str) -> list[UserSession]:
     with app.app_context():
-        rows = list(db.session.scalars(
-            select(UserSession).join(User).where(User.username == username)
-            .order_by(UserSession.created_at)))
+        rows = list(
+            db.session.scalars(
+                select(UserSession)
+                .join(User)
+                .where(User.username == username)
+                .order_by(UserSession.created_at)
+            )
+        )
         for row in rows:
             db.session.expunge(row)
         return rows
@@ -43,8 +48,9 @@ def age_sessions(app: Any, username: str, **deltas: timedelta) -> None:
     with app.app_context():
         user_id = db.session.scalar(select(User.id).where(User.username == username))
         values = {column: utcnow() - delta for column, delta in deltas.items()}
-        db.session.execute(update(UserSession).where(UserSession.user_id == user_id)
-                           .values(**values))
+        db.session.execute(
+            update(UserSession).where(UserSession.user_id == user_id).values(**values)
+        )
         db.session.commit()
 
 

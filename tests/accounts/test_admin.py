@@ -5,8 +5,13 @@ from __future__ import annotations
 from tests.accounts.support import bearer, user_row
 from tests.conftest import PASSWORD, ApiClient
 
-NEW_USER = {"username": "lan.tran", "display_name": "Trần Thị Lan", "unit": "00004",
-            "roles": ["social_worker"], "password": "temporary passphrase 7"}
+NEW_USER = {
+    "username": "lan.tran",
+    "display_name": "Trần Thị Lan",
+    "unit": "00004",
+    "roles": ["social_worker"],
+    "password": "temporary passphrase 7",
+}
 
 
 def test_an_administrator_creates_a_user_who_must_change_the_password(world):
@@ -19,8 +24,10 @@ def test_an_administrator_creates_a_user_who_must_change_the_password(world):
     api = ApiClient(world.app.test_client())
     assert api.login("lan.tran", NEW_USER["password"]).get_json()["pending"] == ["password_change"]
     assert api.get("/api/v1/cases").status_code == 403
-    changed = api.post("/api/v1/auth/password", json={
-        "current_password": NEW_USER["password"], "new_password": "my own long passphrase"})
+    changed = api.post(
+        "/api/v1/auth/password",
+        json={"current_password": NEW_USER["password"], "new_password": "my own long passphrase"},
+    )
     assert changed.status_code == 204
     assert api.get("/api/v1/cases").status_code == 200
 
@@ -30,8 +37,9 @@ def test_units_outside_the_subtree_are_refused(world):
     response = admin.post("/api/v1/users", json={**NEW_USER, "unit": "26734"})
     assert response.status_code == 422 and "unit" in response.get_json()["errors"]
     user_id = user_row(world.app, "worker_a").id
-    grant = admin.post(f"/api/v1/users/{user_id}/roles", json={"role": "supervisor",
-                                                                "unit": "26734"})
+    grant = admin.post(
+        f"/api/v1/users/{user_id}/roles", json={"role": "supervisor", "unit": "26734"}
+    )
     assert grant.status_code == 422
 
 
@@ -69,11 +77,13 @@ def test_disabling_a_user_ends_sessions_and_tokens(world):
 def test_roles_are_granted_and_taken_away(world):
     admin = world.client_for("administrator")
     user_id = user_row(world.app, "worker_a").id
-    granted = admin.post(f"/api/v1/users/{user_id}/roles", json={"role": "supervisor",
-                                                                  "unit": "00004"})
+    granted = admin.post(
+        f"/api/v1/users/{user_id}/roles", json={"role": "supervisor", "unit": "00004"}
+    )
     assert granted.status_code == 201
-    again = admin.post(f"/api/v1/users/{user_id}/roles", json={"role": "supervisor",
-                                                                "unit": "00004"})
+    again = admin.post(
+        f"/api/v1/users/{user_id}/roles", json={"role": "supervisor", "unit": "00004"}
+    )
     assert again.status_code == 409
     me = world.client_for("worker_a").get("/api/v1/me").get_json()
     assert "case.approve" in me["permissions"]
@@ -85,8 +95,9 @@ def test_roles_are_granted_and_taken_away(world):
 def test_administrators_do_not_change_their_own_roles(world):
     admin = world.client_for("administrator")
     own_id = user_row(world.app, "administrator").id
-    response = admin.post(f"/api/v1/users/{own_id}/roles", json={"role": "supervisor",
-                                                                  "unit": "01"})
+    response = admin.post(
+        f"/api/v1/users/{own_id}/roles", json={"role": "supervisor", "unit": "01"}
+    )
     assert response.status_code == 403
 
 
@@ -95,8 +106,12 @@ def test_a_password_reset_ends_access_and_forces_a_change(world):
     admin = world.client_for("administrator")
     user_id = user_row(world.app, "worker_a").id
     temporary = "temporary passphrase 9"
-    assert admin.post(f"/api/v1/users/{user_id}/password-reset",
-                      json={"password": temporary}).status_code == 204
+    assert (
+        admin.post(
+            f"/api/v1/users/{user_id}/password-reset", json={"password": temporary}
+        ).status_code
+        == 204
+    )
     assert worker.get("/api/v1/me").status_code == 401
     api = ApiClient(world.app.test_client())
     assert api.login("worker_a", PASSWORD).status_code == 401
@@ -111,6 +126,12 @@ def test_other_roles_cannot_administer(world):
 
 
 def test_administrators_see_no_case_rows(world):
-    world.client_for("worker_a").post("/api/v1/cases", json={
-        "case_type": "post_rehab", "unit": "00004", "person": {"full_name": "A", "sex": "male"}})
+    world.client_for("worker_a").post(
+        "/api/v1/cases",
+        json={
+            "case_type": "post_rehab",
+            "unit": "00004",
+            "person": {"full_name": "A", "sex": "male"},
+        },
+    )
     assert world.client_for("administrator").get("/api/v1/cases").get_json() == []

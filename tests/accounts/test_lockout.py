@@ -18,13 +18,17 @@ from tests.conftest import PASSWORD, make_app
 
 
 def attempt(client, username, password, address="10.0.0.1", **extra):
-    return client.post("/api/v1/auth/login", json={"username": username, "password": password,
-                                                   **extra},
-                       environ_base={"REMOTE_ADDR": address})
+    return client.post(
+        "/api/v1/auth/login",
+        json={"username": username, "password": password, **extra},
+        environ_base={"REMOTE_ADDR": address},
+    )
 
 
-@pytest.mark.parametrize(("failures", "minutes"), [
-    (1, None), (4, None), (5, 1), (6, 2), (7, 4), (10, 32), (11, 60), (40, 60)])
+@pytest.mark.parametrize(
+    ("failures", "minutes"),
+    [(1, None), (4, None), (5, 1), (6, 2), (7, 4), (10, 32), (11, 60), (40, 60)],
+)
 def test_lock_schedule_doubles_from_the_fifth_failure_up_to_an_hour(failures, minutes):
     assert lock_minutes(failures, threshold=5, cap=60) == minutes
 
@@ -83,10 +87,13 @@ def test_failed_logins_are_audited_with_their_reason(world, client):
     attempt(client, "nobody", "x" * 12)
     attempt(client, "worker_a", "x" * 12)
     with world.app.app_context():
-        rows = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "auth.login")
-                                  .order_by(AuditEvent.seq)).all()
+        rows = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "auth.login").order_by(AuditEvent.seq)
+        ).all()
         assert [(r.outcome, r.detail["reason"], r.actor_username) for r in rows] == [
-            ("failed", "unknown_user", None), ("failed", "bad_password", "worker_a")]
+            ("failed", "unknown_user", None),
+            ("failed", "bad_password", "worker_a"),
+        ]
         assert "x" * 12 not in str([r.detail for r in rows])
 
 
@@ -99,8 +106,12 @@ def test_the_fifth_failure_writes_a_lockout_entry(world, client):
 
 
 def test_one_address_is_limited_across_accounts(world, tmp_path, migrated):
-    app = make_app(tmp_path, migrated, RATELIMIT_ENABLED=True,
-                   environ={"CASEWORK_LOGIN_RATE_LIMIT": "3 per minute"})
+    app = make_app(
+        tmp_path,
+        migrated,
+        RATELIMIT_ENABLED=True,
+        environ={"CASEWORK_LOGIN_RATE_LIMIT": "3 per minute"},
+    )
     client = app.test_client()
     for username in ("worker_a", "worker_b", "supervisor_a"):
         assert attempt(client, username, "wrong password!", address="10.1.1.1").status_code == 401

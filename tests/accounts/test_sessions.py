@@ -81,8 +81,9 @@ def test_changing_the_password_ends_the_other_sessions(world):
     laptop = world.client_for("worker_a")
     phone = world.client_for("worker_a")
     new = "a new and long passphrase 42"
-    response = laptop.post("/api/v1/auth/password",
-                           json={"current_password": PASSWORD, "new_password": new})
+    response = laptop.post(
+        "/api/v1/auth/password", json={"current_password": PASSWORD, "new_password": new}
+    )
     assert response.status_code == 204
     assert laptop.get("/api/v1/me").status_code == 200
     assert phone.get("/api/v1/me").status_code == 401
@@ -91,11 +92,14 @@ def test_changing_the_password_ends_the_other_sessions(world):
 
 def test_password_change_checks_the_old_password_and_the_policy(world):
     api = world.client_for("worker_a")
-    wrong = api.post("/api/v1/auth/password",
-                     json={"current_password": "not my password", "new_password": "x" * 20})
+    wrong = api.post(
+        "/api/v1/auth/password",
+        json={"current_password": "not my password", "new_password": "x" * 20},
+    )
     assert wrong.status_code == 422 and "current_password" in wrong.get_json()["errors"]
-    weak = api.post("/api/v1/auth/password",
-                    json={"current_password": PASSWORD, "new_password": "1234567890"})
+    weak = api.post(
+        "/api/v1/auth/password", json={"current_password": PASSWORD, "new_password": "1234567890"}
+    )
     assert weak.status_code == 422 and "new_password" in weak.get_json()["errors"]
 
 

@@ -47,8 +47,10 @@ def test_a_token_has_its_users_scope_not_more(world):
     case = world.client_for("worker_b").post("/api/v1/cases", json=case_body(unit="00008"))
     secret = new_token(world.client_for("worker_a"))["token"]
     client = world.app.test_client()
-    assert client.get(f"/api/v1/cases/{case.get_json()['id']}",
-                      headers=bearer(secret)).status_code == 404
+    assert (
+        client.get(f"/api/v1/cases/{case.get_json()['id']}", headers=bearer(secret)).status_code
+        == 404
+    )
     assert client.get("/api/v1/users", headers=bearer(secret)).status_code == 403
 
 
@@ -56,8 +58,10 @@ def test_a_revoked_token_is_dead(world):
     api = world.client_for("worker_a")
     created = new_token(api)
     assert api.delete(f"/api/v1/tokens/{created['id']}").status_code == 204
-    assert world.app.test_client().get("/api/v1/me",
-                                       headers=bearer(created["token"])).status_code == 401
+    assert (
+        world.app.test_client().get("/api/v1/me", headers=bearer(created["token"])).status_code
+        == 401
+    )
 
 
 def test_an_expired_token_is_dead(world):
@@ -83,10 +87,20 @@ def test_tokens_live_at_most_a_year(world):
 def test_a_token_cannot_mint_tokens_or_change_credentials(world):
     secret = new_token(world.client_for("worker_a"))["token"]
     client = world.app.test_client()
-    assert client.post("/api/v1/tokens", json={"name": "y", "expires_in_days": 1},
-                       headers=bearer(secret)).status_code == 403
-    assert client.post("/api/v1/auth/password", json={"current_password": "a",
-                       "new_password": "b"}, headers=bearer(secret)).status_code == 403
+    assert (
+        client.post(
+            "/api/v1/tokens", json={"name": "y", "expires_in_days": 1}, headers=bearer(secret)
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            "/api/v1/auth/password",
+            json={"current_password": "a", "new_password": "b"},
+            headers=bearer(secret),
+        ).status_code
+        == 403
+    )
 
 
 def test_a_bad_token_never_falls_back_to_the_cookie(world):
@@ -99,5 +113,7 @@ def test_someone_elses_token_cannot_be_revoked(world):
     created = new_token(world.client_for("worker_a"))
     other = world.client_for("worker_a2")
     assert other.delete(f"/api/v1/tokens/{created['id']}").status_code == 404
-    assert world.app.test_client().get("/api/v1/me",
-                                       headers=bearer(created["token"])).status_code == 200
+    assert (
+        world.app.test_client().get("/api/v1/me", headers=bearer(created["token"])).status_code
+        == 200
+    )

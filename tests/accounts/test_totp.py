@@ -79,11 +79,15 @@ def test_each_recovery_code_works_once_and_is_stored_hashed(world):
 def test_removing_totp_needs_the_password(world):
     api = world.client_for("worker_a")
     secret, _codes = enrol(api)
-    wrong = api.client.delete("/api/v1/auth/totp", json={"password": "not the password"},
-                              headers={"X-CSRF-Token": api.csrf})
+    wrong = api.client.delete(
+        "/api/v1/auth/totp",
+        json={"password": "not the password"},
+        headers={"X-CSRF-Token": api.csrf},
+    )
     assert wrong.status_code == 422
-    right = api.client.delete("/api/v1/auth/totp", json={"password": PASSWORD},
-                              headers={"X-CSRF-Token": api.csrf})
+    right = api.client.delete(
+        "/api/v1/auth/totp", json={"password": PASSWORD}, headers={"X-CSRF-Token": api.csrf}
+    )
     assert right.status_code == 204
     assert fresh(world).login("worker_a").status_code == 200
     with world.app.app_context():

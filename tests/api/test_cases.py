@@ -36,8 +36,10 @@ def test_unknown_fields_are_refused(world):
 
 def test_field_errors_are_named(world):
     api = world.client_for("worker_a")
-    response = api.post("/api/v1/cases", json=case_body(national_id="12345", phone="abc",
-                                                         date_of_birth="2999-01-01"))
+    response = api.post(
+        "/api/v1/cases",
+        json=case_body(national_id="12345", phone="abc", date_of_birth="2999-01-01"),
+    )
     assert response.status_code == 422
     errors = response.get_json()["errors"]["person"]
     assert {"national_id", "phone", "date_of_birth"} <= set(errors)
@@ -52,16 +54,20 @@ def test_a_unit_outside_the_callers_area_is_refused(world):
 
 def test_sex_work_exit_allows_pseudonymous_intake(world):
     api = world.client_for("worker_a")
-    response = api.post("/api/v1/cases", json={"case_type": "sex_work_exit", "unit": "00004",
-                                               "person": {"sex": "female"}})
+    response = api.post(
+        "/api/v1/cases",
+        json={"case_type": "sex_work_exit", "unit": "00004", "person": {"sex": "female"}},
+    )
     assert response.status_code == 201
     assert response.get_json()["person"]["full_name"] is None
 
 
 def test_a_name_is_required_for_other_types(world):
     api = world.client_for("worker_a")
-    response = api.post("/api/v1/cases", json={"case_type": "post_prison", "unit": "00004",
-                                               "person": {"sex": "male"}})
+    response = api.post(
+        "/api/v1/cases",
+        json={"case_type": "post_prison", "unit": "00004", "person": {"sex": "male"}},
+    )
     assert response.status_code == 422
 
 
@@ -134,10 +140,19 @@ def test_duplicate_warning_links_a_case_in_scope(world):
 def test_duplicate_outside_scope_reveals_nothing(world):
     open_case(world.client_for("worker_a"))
     second = open_case(world.client_for("worker_b"), unit="00008")
-    assert second["duplicates"] == [{
-        "case_id": None, "reference": None, "matched_on": [], "elsewhere": True,
-        "message": second["duplicates"][0]["message"]}]
-    assert "supervisor" in second["duplicates"][0]["message"] or "phụ trách" in second["duplicates"][0]["message"]
+    assert second["duplicates"] == [
+        {
+            "case_id": None,
+            "reference": None,
+            "matched_on": [],
+            "elsewhere": True,
+            "message": second["duplicates"][0]["message"],
+        }
+    ]
+    assert (
+        "supervisor" in second["duplicates"][0]["message"]
+        or "phụ trách" in second["duplicates"][0]["message"]
+    )
 
 
 def test_search_by_national_id_and_phone_is_exact_and_scoped(world):
@@ -149,8 +164,11 @@ def test_search_by_national_id_and_phone_is_exact_and_scoped(world):
     assert [m["reference"] for m in by_phone["matches"]] == [case["reference"]]
     assert api.get("/api/v1/people/search?national_id=001194012399").get_json()["matches"] == []
     other = world.client_for("worker_b").get("/api/v1/people/search?national_id=001194012345")
-    assert other.get_json() == {"matches": [], "elsewhere": True,
-                                "message": other.get_json()["message"]}
+    assert other.get_json() == {
+        "matches": [],
+        "elsewhere": True,
+        "message": other.get_json()["message"],
+    }
 
 
 def test_login_failures_answer_alike(world, client):

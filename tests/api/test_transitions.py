@@ -77,8 +77,11 @@ def test_a_stale_version_is_refused_and_nothing_changes(world):
     case = open_case(worker, case_type="sex_work_exit")
     options = worker.get(f"/api/v1/cases/{case['id']}/transitions").get_json()
     first = next(o for o in options if o["allowed"])
-    body = {f["name"]: "2026-01-01" if f["kind"] == "date" else (f["choices"] or ["x"])[0]
-            for f in first["fields"] if f["required"]}
+    body = {
+        f["name"]: "2026-01-01" if f["kind"] == "date" else (f["choices"] or ["x"])[0]
+        for f in first["fields"]
+        if f["required"]
+    }
     assert fire(worker, case, first["event"], version=1, **body).status_code == 200
     again = fire(worker, case, first["event"], version=1, **body)
     assert again.status_code == 409
@@ -89,7 +92,9 @@ def test_a_stale_version_is_refused_and_nothing_changes(world):
 def test_transitions_lists_only_what_this_caller_may_do(world):
     worker = world.client_for("worker_a")
     case = open_case(worker, case_type="trafficking_victim")
-    options = {o["event"]: o for o in worker.get(f"/api/v1/cases/{case['id']}/transitions").get_json()}
+    options = {
+        o["event"]: o for o in worker.get(f"/api/v1/cases/{case['id']}/transitions").get_json()
+    }
     assert "record_consent" in options and options["verify"]["allowed"] is False
     assert options["verify"]["refusal"]
     assert "correct_stage" not in options  # a supervisor override
@@ -115,8 +120,15 @@ def test_a_transfer_waits_for_the_receiving_supervisor(world):
 def test_suspend_and_resume_return_to_the_stage_left(world):
     worker = world.client_for("worker_a")
     case = open_case(worker)
-    case = ok(fire(worker, case, "verify", rehab_kind="voluntary",
-                   rehab_completion_date=(date.today() - timedelta(days=30)).isoformat()))
+    case = ok(
+        fire(
+            worker,
+            case,
+            "verify",
+            rehab_kind="voluntary",
+            rehab_completion_date=(date.today() - timedelta(days=30)).isoformat(),
+        )
+    )
     case = ok(fire(worker, case, "suspend", suspension_reason="lost_contact"))
     assert case["stage"] == "suspended" and case["stage_before_suspension"] == "verified"
     case = ok(fire(worker, case, "resume"))

@@ -32,8 +32,10 @@ def test_init_creates_the_key_file_migrates_and_loads_units(tmp_path, database_u
 
 def test_users_create_reads_the_password_from_stdin(world):
     runner = world.app.test_cli_runner()
-    result = runner.invoke(args=["users", "create", "hoa.nguyen", "--role", "social_worker",
-                                 "--unit", "00004"], input=PASSWORD + "\n")
+    result = runner.invoke(
+        args=["users", "create", "hoa.nguyen", "--role", "social_worker", "--unit", "00004"],
+        input=PASSWORD + "\n",
+    )
     assert result.exit_code == 0, result.output
     with world.app.app_context():
         user = db.session.scalar(select(User).where(User.username == "hoa.nguyen"))
@@ -43,17 +45,24 @@ def test_users_create_reads_the_password_from_stdin(world):
 
 def test_users_create_refuses_weak_passwords_unknown_roles_and_units(world):
     runner = world.app.test_cli_runner()
-    weak = runner.invoke(args=["users", "create", "x1", "--role", "social_worker", "--unit",
-                               "00004"], input="1234567890\n")
+    weak = runner.invoke(
+        args=["users", "create", "x1", "--role", "social_worker", "--unit", "00004"],
+        input="1234567890\n",
+    )
     assert weak.exit_code == 1 and "too common" in weak.output
-    short = runner.invoke(args=["users", "create", "x2", "--role", "social_worker", "--unit",
-                                "00004"], input="short\n")
+    short = runner.invoke(
+        args=["users", "create", "x2", "--role", "social_worker", "--unit", "00004"],
+        input="short\n",
+    )
     assert short.exit_code == 1 and "at least 10" in short.output
-    role = runner.invoke(args=["users", "create", "x3", "--role", "king", "--unit", "00004"],
-                         input=PASSWORD + "\n")
+    role = runner.invoke(
+        args=["users", "create", "x3", "--role", "king", "--unit", "00004"], input=PASSWORD + "\n"
+    )
     assert role.exit_code == 1 and "unknown role king" in role.output
-    unit = runner.invoke(args=["users", "create", "x4", "--role", "auditor", "--unit", "99999"],
-                         input=PASSWORD + "\n")
+    unit = runner.invoke(
+        args=["users", "create", "x4", "--role", "auditor", "--unit", "99999"],
+        input=PASSWORD + "\n",
+    )
     assert unit.exit_code == 1 and "no unit with code 99999" in unit.output
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import workflows
 from sqlalchemy import func, select
 
+import workflows
 from casework.cases.models import Case, CaseEvent
 from casework.demo import DemoError, build_demo_world
 from casework.extensions import db
@@ -17,9 +17,13 @@ def test_demo_produces_every_type_and_stage_and_verifies(app):
         load_units(db.session, read_file(PACKAGED_UNITS))
         world = build_demo_world(db.session, cases=60, seed=7)
         db.session.commit()
-        reached = set(db.session.execute(
-            select(Case.case_type, CaseEvent.to_stage).join(CaseEvent, CaseEvent.case_id == Case.id)
-        ).all())
+        reached = set(
+            db.session.execute(
+                select(Case.case_type, CaseEvent.to_stage).join(
+                    CaseEvent, CaseEvent.case_id == Case.id
+                )
+            ).all()
+        )
         for case_type, workflow in workflows.WORKFLOWS.items():
             for stage in workflow.stages:
                 assert (case_type, stage.name) in reached, (case_type, stage.name)

@@ -17,8 +17,9 @@ def test_only_auditors_read_the_trail(world):
 def test_filters_by_action_actor_object_and_outcome(world):
     worker = world.client_for("worker_a")
     case = worker.post("/api/v1/cases", json=case_body()).get_json()
-    world.app.test_client().post("/api/v1/auth/login",
-                                 json={"username": "worker_b", "password": "wrong password"})
+    world.app.test_client().post(
+        "/api/v1/auth/login", json={"username": "worker_b", "password": "wrong password"}
+    )
     auditor = world.client_for("auditor")
     created = auditor.get("/api/v1/audit?action=case.create").get_json()
     assert [(e["actor_username"], e["object_id"]) for e in created] == [("worker_a", case["id"])]
@@ -40,8 +41,10 @@ def test_date_range_and_pagination(world):
     assert len(page.get_json()) == 2 and '"total": 4' in page.headers["X-Pagination"]
     assert auditor.get("/api/v1/audit?per_page=101").status_code == 422
     assert auditor.get("/api/v1/audit?until=2000-01-01T00:00:00").get_json() == []
-    assert len(auditor.get("/api/v1/audit?since=2000-01-01T00:00:00&action=auth.login")
-               .get_json()) == 4
+    assert (
+        len(auditor.get("/api/v1/audit?since=2000-01-01T00:00:00&action=auth.login").get_json())
+        == 4
+    )
 
 
 def test_an_auditor_reads_only_their_subtree(world):
@@ -58,7 +61,9 @@ def test_denied_access_to_a_case_is_audited(world):
     assert statistician.post("/api/v1/cases", json=case_body()).status_code == 403
     denied = world.client_for("auditor").get("/api/v1/audit?outcome=denied").get_json()
     assert {(e["actor_username"], e["object_id"], e["detail"]["status"]) for e in denied} == {
-        ("worker_b", case["id"], 404), ("statistician", None, 403)}
+        ("worker_b", case["id"], 404),
+        ("statistician", None, 403),
+    }
 
 
 def test_reading_identity_and_searching_are_audited(world):
@@ -66,6 +71,8 @@ def test_reading_identity_and_searching_are_audited(world):
     case = worker.post("/api/v1/cases", json=case_body()).get_json()
     worker.get(f"/api/v1/cases/{case['id']}")
     worker.get("/api/v1/people/search?national_id=001194012345")
-    actions = [e["action"] for e in world.client_for("auditor")
-               .get("/api/v1/audit?actor=worker_a").get_json()]
+    actions = [
+        e["action"]
+        for e in world.client_for("auditor").get("/api/v1/audit?actor=worker_a").get_json()
+    ]
     assert "case.view_identity" in actions and "people.search" in actions

@@ -61,8 +61,14 @@ def test_an_inserted_row_is_found(chain):
         for seq in range(5, 1, -1):  # make room at seq 2, from the top (seq is unique)
             db.session.execute(table.update().where(table.c.seq == seq).values(seq=seq + 1))
         first = db.session.execute(select(table).where(table.c.seq == 1)).mappings().one()
-        forged = {**first, "id": uuid.uuid4(), "seq": 2, "prev_digest": first["digest"],
-                  "digest": "0" * 64, "actor_username": "someone_else"}
+        forged = {
+            **first,
+            "id": uuid.uuid4(),
+            "seq": 2,
+            "prev_digest": first["digest"],
+            "digest": "0" * 64,
+            "actor_username": "someone_else",
+        }
         db.session.execute(table.insert().values(**forged))
         db.session.commit()
     result = verify(chain)

@@ -26,10 +26,13 @@ def protected(world):
         db.session.commit()
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE audit_event SET action = 'nothing'",
-    "DELETE FROM audit_event",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_event SET action = 'nothing'",
+        "DELETE FROM audit_event",
+    ],
+)
 def test_audit_rows_cannot_be_changed_or_deleted(protected, statement):
     with protected.app_context():
         with pytest.raises(DBAPIError, match="append-only"):

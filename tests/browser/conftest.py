@@ -21,26 +21,33 @@ from tests.conftest import PASSWORD, World
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 740}
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
 
 
 def chromium_path() -> str | None:
     return shutil.which("chromium") or (
-        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+    )
 
 
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[Any]:
     executable = chromium_path()
     if executable is None:
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium); "
-                    "browser tests skipped")
+        pytest.skip(
+            "Debian's chromium is not installed (apt-get install chromium); browser tests skipped"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, headless=True,
-                                             args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
         yield browser
         browser.close()
 
@@ -66,8 +73,14 @@ class Person:
         self.errors: list[str] = []
         # Console errors are CSP violations or script errors; a 404 page the test asked for
         # (or a refused login, 401) is expected and logged by the browser as a failed resource.
-        self.page.on("console", lambda m: m.type == "error"
-                     and "Failed to load resource" not in m.text and self.errors.append(m.text))
+        self.page.on(
+            "console",
+            lambda m: (
+                m.type == "error"
+                and "Failed to load resource" not in m.text
+                and self.errors.append(m.text)
+            ),
+        )
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
 
     def go(self, path: str) -> Any:

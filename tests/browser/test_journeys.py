@@ -14,14 +14,17 @@ from tests.browser.conftest import PHONE
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.parametrize("username, heading", [
-    ("worker_a", "Hồ sơ của tôi"),
-    ("supervisor_a", "Tổng quan đơn vị"),
-    ("supervisor_province", "Tổng quan đơn vị"),
-    ("statistician", "Xin chào"),
-    ("administrator", "Người dùng"),
-    ("auditor", "Xin chào"),
-])
+@pytest.mark.parametrize(
+    "username, heading",
+    [
+        ("worker_a", "Hồ sơ của tôi"),
+        ("supervisor_a", "Tổng quan đơn vị"),
+        ("supervisor_province", "Tổng quan đơn vị"),
+        ("statistician", "Xin chào"),
+        ("administrator", "Người dùng"),
+        ("auditor", "Xin chào"),
+    ],
+)
 def test_each_role_logs_in(person, username, heading):
     someone = person(username)
     expect_heading = someone.page.get_by_role("heading", level=1)
@@ -128,9 +131,13 @@ def test_the_language_switch(person):
 
 def _open_some_cases(worker) -> None:
     page = worker.page
-    for n, (case_type, name) in enumerate([("post_rehab", "Nguyễn Văn An"),
-                                            ("post_prison", "Phạm Văn Bình"),
-                                            ("trafficking_victim", "Hà Thị Cúc")]):
+    for n, (case_type, name) in enumerate(
+        [
+            ("post_rehab", "Nguyễn Văn An"),
+            ("post_prison", "Phạm Văn Bình"),
+            ("trafficking_victim", "Hà Thị Cúc"),
+        ]
+    ):
         worker.go("/cases/new")
         page.get_by_label("Loại hồ sơ").select_option(case_type)
         page.get_by_label("Họ và tên").fill(name)
@@ -154,8 +161,10 @@ def test_the_dashboard_draws_its_charts(person):
         box = svg.bounding_box()
         assert box and box["width"] > 200 and box["height"] > 40
     bars = page.locator("#chart-by_type rect.bar-fill")
-    widths = [float(re.sub(r"[^0-9.]", "", bars.nth(i).get_attribute("width")))
-              for i in range(bars.count())]
+    widths = [
+        float(re.sub(r"[^0-9.]", "", bars.nth(i).get_attribute("width")))
+        for i in range(bars.count())
+    ]
     assert bars.count() == 4 and max(widths) == 100.0
     opened = page.locator("#chart-months rect.bar-opened")
     assert max(float(opened.nth(i).get_attribute("height")) for i in range(opened.count())) > 0
@@ -185,6 +194,5 @@ def test_skip_link_and_visible_focus(person):
     someone.page.keyboard.press("Tab")
     focused = someone.page.evaluate("document.activeElement.className")
     assert focused == "skip-link"
-    outline = someone.page.evaluate(
-        "getComputedStyle(document.activeElement).outlineStyle")
+    outline = someone.page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline == "solid"

@@ -75,7 +75,8 @@ def test_a_worker_adds_a_support_item_and_a_note(person):
     form = page.locator("#form-note-new")
     form.locator("#note-new-kind").select_option("home_visit")
     form.get_by_label("Nội dung trao đổi hoặc ghi nhận").fill(
-        "Chị Lan đã đi làm ở xưởng may; gia đình ủng hộ.")
+        "Chị Lan đã đi làm ở xưởng may; gia đình ủng hộ."
+    )
     next_visit = date.today() + timedelta(days=30)
     form.get_by_label("Ngày thăm tiếp theo").fill(next_visit.isoformat())
     form.get_by_role("button", name="Ghi nhận").click()
@@ -176,10 +177,13 @@ def test_a_worker_sets_up_two_step_login_and_logs_in_with_a_code(person):
 
 def test_a_worker_checks_then_imports_a_handover_list(person, tmp_path: Path):
     listing = tmp_path / "danh-sach-ban-giao.csv"
-    listing.write_text("STT,Họ và tên,Giới tính,Năm sinh,Số CCCD\n"
-                       "1,Vũ Văn Dũng,nam,1985,001085001111\n"
-                       "2,Trịnh Văn Hải,nam,1979,12345\n"
-                       "3,Lò Văn Minh,nam,1992,001092002222\n", encoding="utf-8")
+    listing.write_text(
+        "STT,Họ và tên,Giới tính,Năm sinh,Số CCCD\n"
+        "1,Vũ Văn Dũng,nam,1985,001085001111\n"
+        "2,Trịnh Văn Hải,nam,1979,12345\n"
+        "3,Lò Văn Minh,nam,1992,001092002222\n",
+        encoding="utf-8",
+    )
     worker = person("worker_a")
     page = worker.page
     page.get_by_role("link", name="Nhập danh sách").first.click()
@@ -195,9 +199,12 @@ def test_a_worker_checks_then_imports_a_handover_list(person, tmp_path: Path):
     _fits_the_phone(page)
     worker.shot("import-report-errors")
 
-    listing.write_text("STT,Họ và tên,Giới tính,Năm sinh,Số CCCD\n"
-                       "1,Vũ Văn Dũng,nam,1985,001085001111\n"
-                       "2,Lò Văn Minh,nam,1992,001092002222\n", encoding="utf-8")
+    listing.write_text(
+        "STT,Họ và tên,Giới tính,Năm sinh,Số CCCD\n"
+        "1,Vũ Văn Dũng,nam,1985,001085001111\n"
+        "2,Lò Văn Minh,nam,1992,001092002222\n",
+        encoding="utf-8",
+    )
     page.get_by_role("link", name="Kiểm tra tệp đã sửa").click()
     page.wait_for_load_state()
     assert page.get_by_label("Loại hồ sơ").input_value() == "post_rehab"  # remembered

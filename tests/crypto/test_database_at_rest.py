@@ -31,12 +31,18 @@ REFERRAL_NOTE = "Biên phòng Lào Cai bàn giao lúc 2 giờ sáng"
 
 
 def _variants(value: str) -> list[bytes]:
-    stripped = "".join(c for c in unicodedata.normalize("NFD", value)
-                       if unicodedata.category(c) != "Mn").replace("đ", "d").replace("Đ", "D")
+    stripped = (
+        "".join(c for c in unicodedata.normalize("NFD", value) if unicodedata.category(c) != "Mn")
+        .replace("đ", "d")
+        .replace("Đ", "D")
+    )
     out = []
     for candidate in {value, stripped, unicodedata.normalize("NFD", value)}:
-        out += [candidate.encode("utf-8"), candidate.encode("utf-16-le"),
-                base64.b64encode(candidate.encode())]
+        out += [
+            candidate.encode("utf-8"),
+            candidate.encode("utf-16-le"),
+            base64.b64encode(candidate.encode()),
+        ]
     return out
 
 
@@ -66,15 +72,24 @@ def test_no_sensitive_value_is_stored_in_the_clear(world):
     assert response.status_code == 201
     case = response.get_json()
     assert case["person"]["full_name"] == SENSITIVE["full_name"]  # readable through the app
-    fired = api.post(f"/api/v1/cases/{case['id']}/transitions",
-                     json={"event": "suspend", "suspension_reason": "other",
-                           "reason": "Chuyển đến nhà tạm lánh Hoà Bình"})
+    fired = api.post(
+        f"/api/v1/cases/{case['id']}/transitions",
+        json={
+            "event": "suspend",
+            "suspension_reason": "other",
+            "reason": "Chuyển đến nhà tạm lánh Hoà Bình",
+        },
+    )
     assert fired.status_code == 200, fired.get_json()
     dump = _dump(world.app)
     # The dump does see plain data (unit names, codes): the search below can find text.
     assert "Phường Ba Đình".encode() in dump and b"trafficking_victim" in dump
-    for name, value in [*SENSITIVE.items(), ("referral_note", REFERRAL_NOTE),
-                        ("reason", "nhà tạm lánh Hoà Bình"), ("dob", "1995-02-14")]:
+    for name, value in [
+        *SENSITIVE.items(),
+        ("referral_note", REFERRAL_NOTE),
+        ("reason", "nhà tạm lánh Hoà Bình"),
+        ("dob", "1995-02-14"),
+    ]:
         for variant in _variants(value):
             assert variant not in dump, f"{name} found in the raw database"
 

@@ -58,7 +58,9 @@ def inject(app: Any, fail_at: int | None, mode: str = "raise") -> Iterator[Fault
 def table_counts(app: Any) -> dict[str, int]:
     with app.app_context():
         names = inspect(db.engine).get_table_names()
-        counts = {n: db.session.execute(text(f'SELECT count(*) FROM "{n}"')).scalar() for n in names}
+        counts = {
+            n: db.session.execute(text(f'SELECT count(*) FROM "{n}"')).scalar() for n in names
+        }
         db.session.remove()
         return counts
 

@@ -34,7 +34,9 @@ def test_backup_round_trips_onto_a_fresh_instance_with_the_same_keys(world, tmp_
         assert db.session.execute(text("SELECT count(*) FROM case_file")).scalar() == 0
         db.session.remove()
 
-    restored = world.app.test_cli_runner().invoke(args=["casework", "restore", "--yes", str(archive)])
+    restored = world.app.test_cli_runner().invoke(
+        args=["casework", "restore", "--yes", str(archive)]
+    )
     assert restored.exit_code == 0, restored.output
     assert "integrity check passed" in restored.output
     again = world.client_for("worker_a").get(f"/api/v1/cases/{created['id']}")
@@ -46,9 +48,14 @@ def test_restore_refuses_an_instance_without_the_archives_key(world, tmp_path, d
         pytest.skip("pg_dump not installed")
     world.client_for("worker_a").post("/api/v1/cases", json=case_body())
     archive = tmp_path / "backup.tar.gz"
-    assert world.app.test_cli_runner().invoke(args=["casework", "backup", str(archive)]).exit_code == 0
-    other = make_app(tmp_path / "other", database_url, environ={
-        "CASEWORK_ROOT_KEY": "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE="})
+    assert (
+        world.app.test_cli_runner().invoke(args=["casework", "backup", str(archive)]).exit_code == 0
+    )
+    other = make_app(
+        tmp_path / "other",
+        database_url,
+        environ={"CASEWORK_ROOT_KEY": "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE="},
+    )
     result = other.test_cli_runner().invoke(args=["casework", "restore", "--yes", str(archive)])
     assert result.exit_code == 1
     assert "lacks key 1" in result.output

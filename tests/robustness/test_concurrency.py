@@ -38,10 +38,14 @@ def test_two_editors_one_conflict_no_lost_update(world):
     worker, colleague = world.client_for("worker_a"), world.client_for("supervisor_a")
     case = worker.post("/api/v1/cases", json=case_body()).get_json()
     url = f"/api/v1/cases/{case['id']}"
-    responses = _race([
-        lambda: worker.patch(url, json={"version": 1, "person": {"address": "Số 1 Hàng Bông"}}),
-        lambda: colleague.patch(url, json={"version": 1, "person": {"address": "Số 9 Hàng Gai"}}),
-    ])
+    responses = _race(
+        [
+            lambda: worker.patch(url, json={"version": 1, "person": {"address": "Số 1 Hàng Bông"}}),
+            lambda: colleague.patch(
+                url, json={"version": 1, "person": {"address": "Số 9 Hàng Gai"}}
+            ),
+        ]
+    )
     codes = sorted(r.status_code for r in responses)
     assert codes == [200, 409]
     winner = next(r for r in responses if r.status_code == 200).get_json()

@@ -41,10 +41,12 @@ def test_firing_a_transition_fails_cleanly_at_every_write(world, mode):
     before_rows = fingerprint(world.app, "case_file", "id, stage, version")
     probe_api = world.client_for("worker_a")
     # Count writes on a twin case so the real one stays untouched.
-    twin = probe_api.post("/api/v1/cases", json=case_body(case_type="sex_work_exit",
-                                                          national_id="001194077777")).get_json()
-    writes = _count_writes(world.app, lambda: probe_api.post(
-        f"/api/v1/cases/{twin['id']}/transitions", json=body))
+    twin = probe_api.post(
+        "/api/v1/cases", json=case_body(case_type="sex_work_exit", national_id="001194077777")
+    ).get_json()
+    writes = _count_writes(
+        world.app, lambda: probe_api.post(f"/api/v1/cases/{twin['id']}/transitions", json=body)
+    )
     assert writes >= 3  # case update, history, audit
     before_counts = table_counts(world.app)
     before_rows = fingerprint(world.app, "case_file", "id, stage, version")

@@ -52,8 +52,12 @@ def test_no_operation_fails_for_any_role(api_schema, bearer):
     assert len(operations) >= 10  # the document really lists the API
     for operation in operations:
 
-        @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=EXAMPLES_PER_OPERATION,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
         @given(case=operation.as_strategy())
         def fuzz(case):
             for username in ROLE_USERS:

@@ -613,7 +613,16 @@ def test_the_cli_refuses_an_unknown_user_type_or_unit(world, tmp_path):
     outside = _cli(world, tmp_path, csv_file())  # fine for worker_a in 00004 …
     assert outside.exit_code == 0
     elsewhere = runner.invoke(
-        args=["imports", "run", str(path), "--type", "post_rehab", "--unit", "00008", "--as",
-              "worker_a"]
+        args=[
+            "imports",
+            "run",
+            str(path),
+            "--type",
+            "post_rehab",
+            "--unit",
+            "00008",
+            "--as",
+            "worker_a",
+        ]
     )
     assert elsewhere.exit_code == 1 and "unit" in elsewhere.output  # … but not for 00008

@@ -39,7 +39,9 @@ def test_pre_reform_list_has_63_provinces_696_districts_10047_communes_and_links
         db.session.commit()
         assert counts(PRE_REFORM_TREE) == {"province": 63, "district": 696, "commune": 10047}
         assert report.linked > 0
-        old = db.session.scalar(select(Unit).where(Unit.tree == PRE_REFORM_TREE, Unit.code == "00004"))
+        old = db.session.scalar(
+            select(Unit).where(Unit.tree == PRE_REFORM_TREE, Unit.code == "00004")
+        )
         assert old.name == "Phường Trúc Bạch" and old.replaced_by.name == "Phường Ba Đình"
         assert old.valid_to.isoformat() == "2025-06-30"
 
@@ -72,8 +74,12 @@ def test_the_subtree_index_is_used_on_postgresql(app):
         load_units(db.session, read_file(PACKAGED_UNITS))
         db.session.commit()
         db.session.execute(db.text("SET LOCAL enable_seqscan = off"))
-        plan = "\n".join(r[0] for r in db.session.execute(
-            db.text("EXPLAIN SELECT * FROM unit WHERE path LIKE 'vn2:01/%'")))
+        plan = "\n".join(
+            r[0]
+            for r in db.session.execute(
+                db.text("EXPLAIN SELECT * FROM unit WHERE path LIKE 'vn2:01/%'")
+            )
+        )
         assert "ix_unit_path" in plan
 
 
@@ -82,13 +88,43 @@ def test_the_subtree_index_is_used_on_postgresql(app):
     [
         ({"something": 1}, "not a units file"),
         ([], "lists no units"),
-        ([{"Code": "01", "FullName": "A", "Wards": [
-            {"Code": "00004", "FullName": "X", "ProvinceCode": "01"},
-            {"Code": "00004", "FullName": "Y", "ProvinceCode": "01"}]}], "duplicate unit code 00004"),
-        ([{"Code": "01", "FullName": "A", "Wards": [
-            {"Code": "00004", "FullName": "X", "ProvinceCode": "02"}]}], "does not match"),
-        ({"data": [{"level1_id": "01", "name": "A", "level2s": [
-            {"level2_id": "001", "name": "B", "level3s": [{"name": "no code"}]}]}]}, "level3_id"),
+        (
+            [
+                {
+                    "Code": "01",
+                    "FullName": "A",
+                    "Wards": [
+                        {"Code": "00004", "FullName": "X", "ProvinceCode": "01"},
+                        {"Code": "00004", "FullName": "Y", "ProvinceCode": "01"},
+                    ],
+                }
+            ],
+            "duplicate unit code 00004",
+        ),
+        (
+            [
+                {
+                    "Code": "01",
+                    "FullName": "A",
+                    "Wards": [{"Code": "00004", "FullName": "X", "ProvinceCode": "02"}],
+                }
+            ],
+            "does not match",
+        ),
+        (
+            {
+                "data": [
+                    {
+                        "level1_id": "01",
+                        "name": "A",
+                        "level2s": [
+                            {"level2_id": "001", "name": "B", "level3s": [{"name": "no code"}]}
+                        ],
+                    }
+                ]
+            },
+            "level3_id",
+        ),
         ([{"Code": "01", "FullName": "A"}], "'Wards' must be a list"),
     ],
 )
@@ -99,9 +135,20 @@ def test_malformed_files_are_refused_with_the_reason(data, message):
 
 def test_a_malformed_file_loads_nothing(app, tmp_path):
     bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps([{"Code": "01", "FullName": "A", "Wards": [
-        {"Code": "00004", "FullName": "X", "ProvinceCode": "01"},
-        {"Code": "00004", "FullName": "Y", "ProvinceCode": "01"}]}]))
+    bad.write_text(
+        json.dumps(
+            [
+                {
+                    "Code": "01",
+                    "FullName": "A",
+                    "Wards": [
+                        {"Code": "00004", "FullName": "X", "ProvinceCode": "01"},
+                        {"Code": "00004", "FullName": "Y", "ProvinceCode": "01"},
+                    ],
+                }
+            ]
+        )
+    )
     runner = app.test_cli_runner()
     result = runner.invoke(args=["units", "load", str(bad)])
     assert result.exit_code == 1

@@ -10,8 +10,10 @@ from flask.testing import FlaskClient
 
 from tests.conftest import PASSWORD, World
 
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
-                  r'id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)"')
+CSRF = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|'
+    r'id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)"'
+)
 
 
 def csrf_of(html: str) -> str:

@@ -9,19 +9,28 @@ import pytest
 
 from tests.web.conftest import Browser
 
-GOOD = ("Họ và tên,Giới tính,Năm sinh,Số điện thoại\n"
-        "Nguyễn Văn An,nam,1990,0912111222\n"
-        "Lê Thị Bình,nữ,1988,0912333444\n").encode()
-BAD = ("Họ và tên,Giới tính,Năm sinh,Số CCCD\n"
-       "Nguyễn Văn An,nam,1990,12345\n"
-       "=HYPERLINK(\"x\"),nữ,1988,\n").encode()
+GOOD = (
+    "Họ và tên,Giới tính,Năm sinh,Số điện thoại\n"
+    "Nguyễn Văn An,nam,1990,0912111222\n"
+    "Lê Thị Bình,nữ,1988,0912333444\n"
+).encode()
+BAD = (
+    'Họ và tên,Giới tính,Năm sinh,Số CCCD\nNguyễn Văn An,nam,1990,12345\n=HYPERLINK("x"),nữ,1988,\n'
+).encode()
 
 
-def upload(browser: Browser, data: bytes, dry_run: str = "true", name: str = "list.csv",
-           **fields: str):
+def upload(
+    browser: Browser, data: bytes, dry_run: str = "true", name: str = "list.csv", **fields: str
+):
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', browser.text("/imports")).group(1)
-    form = {"csrf_token": token, "case_type": "post_rehab", "unit": "00004",
-            "dry_run": dry_run, "file": (io.BytesIO(data), name), **fields}
+    form = {
+        "csrf_token": token,
+        "case_type": "post_rehab",
+        "unit": "00004",
+        "dry_run": dry_run,
+        "file": (io.BytesIO(data), name),
+        **fields,
+    }
     return browser.client.post("/imports", data=form, content_type="multipart/form-data")
 
 
@@ -57,17 +66,21 @@ def test_rows_with_errors_are_reported_and_nothing_is_imported(worker):
     response = upload(worker, BAD, dry_run="false")
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "Các dòng bị lỗi" in html and "không nhập dòng nào" in html.lower() or \
+    assert (
         "Các dòng bị lỗi" in html
+        and "không nhập dòng nào" in html.lower()
+        or "Các dòng bị lỗi" in html
+    )
     assert "Nguyễn Văn An" not in worker.text("/cases?assigned=all")
 
 
 def test_a_missing_file_and_a_wrong_unit_are_refused_inline(worker):
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"',
-                      worker.text("/imports")).group(1)
-    response = worker.client.post("/imports", data={
-        "csrf_token": token, "case_type": "post_rehab", "unit": "00004", "dry_run": "true"},
-        content_type="multipart/form-data")
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', worker.text("/imports")).group(1)
+    response = worker.client.post(
+        "/imports",
+        data={"csrf_token": token, "case_type": "post_rehab", "unit": "00004", "dry_run": "true"},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 422
     assert "Hãy chọn tệp danh sách." in response.get_data(as_text=True)
     response = upload(worker, GOOD, unit="00008")
@@ -94,7 +107,9 @@ def test_the_import_page_is_for_those_who_open_cases(browser_for):
 
 
 def test_an_upload_without_csrf_is_refused(worker):
-    response = worker.client.post("/imports", data={
-        "case_type": "post_rehab", "unit": "00004", "file": (io.BytesIO(GOOD), "list.csv")},
-        content_type="multipart/form-data")
+    response = worker.client.post(
+        "/imports",
+        data={"case_type": "post_rehab", "unit": "00004", "file": (io.BytesIO(GOOD), "list.csv")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 400

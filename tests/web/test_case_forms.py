@@ -21,8 +21,9 @@ UNKNOWN = "00000000-0000-0000-0000-000000000000"
 
 def errors_of(html: str) -> list[str]:
     """The inline messages of a page (field errors), whitespace folded."""
-    return [" ".join(m.split()) for m in
-            re.findall(r'class="field-error"[^>]*>(.*?)</p>', html, re.S)]
+    return [
+        " ".join(m.split()) for m in re.findall(r'class="field-error"[^>]*>(.*?)</p>', html, re.S)
+    ]
 
 
 def summary_of(html: str) -> str:
@@ -52,8 +53,14 @@ def case_url(worker) -> str:
 def provider(world) -> str:
     """A vocational school of commune 00004, registered by its supervisor through the API."""
     api = world.client_for("supervisor_a")
-    response = api.post("/api/v1/providers", json={
-        "name": "Trường Trung cấp nghề Ba Đình", "kind": "vocational_school", "unit": "00004"})
+    response = api.post(
+        "/api/v1/providers",
+        json={
+            "name": "Trường Trung cấp nghề Ba Đình",
+            "kind": "vocational_school",
+            "unit": "00004",
+        },
+    )
     assert response.status_code == 201, response.get_json()
     return response.get_json()["id"]
 
@@ -65,6 +72,7 @@ def days_ago(n: int) -> str:
 
 # --- support plan ------------------------------------------------------------------------------
 
+
 def test_a_worker_plans_a_support_item_and_moves_it_on(worker, case_url, provider):
     response = post(worker, case_url, "/support-items", {"kind": "medical", "provider": provider})
     assert response.status_code == 302
@@ -73,19 +81,31 @@ def test_a_worker_plans_a_support_item_and_moves_it_on(worker, case_url, provide
     assert "Đã thêm nội dung hỗ trợ vào kế hoạch." in page
     assert "Chăm sóc y tế" in page and "Trường Trung cấp nghề Ba Đình" in page
     (item,) = ids_of(page, "support")
-    response = post(worker, case_url, f"/support-items/{item}",
-                    {"status": "in_progress", "started_on": days_ago(2),
-                     "outcome_note": "Đã khám tại trạm y tế phường"})
+    response = post(
+        worker,
+        case_url,
+        f"/support-items/{item}",
+        {
+            "status": "in_progress",
+            "started_on": days_ago(2),
+            "outcome_note": "Đã khám tại trạm y tế phường",
+        },
+    )
     assert response.status_code == 302, errors_of(response.get_data(as_text=True))
     page = worker.text(case_url)
     assert "đang thực hiện" in page and "Đã khám tại trạm y tế phường" in page
 
 
 def test_a_loan_carries_its_programme_amount_and_status(worker):
-    case_url = open_case(worker, case_type="post_rehab", rehab_kind="voluntary",
-                         rehab_completion_date=days_ago(30))
-    response = post(worker, case_url, "/support-items", {
-        "kind": "loan", "amount_vnd": "30000000", "loan_programme": "Vay giải quyết việc làm"})
+    case_url = open_case(
+        worker, case_type="post_rehab", rehab_kind="voluntary", rehab_completion_date=days_ago(30)
+    )
+    response = post(
+        worker,
+        case_url,
+        "/support-items",
+        {"kind": "loan", "amount_vnd": "30000000", "loan_programme": "Vay giải quyết việc làm"},
+    )
     assert response.status_code == 302, errors_of(response.get_data(as_text=True))
     (item,) = ids_of(worker.text(case_url), "support")
     for status in ("applied", "approved", "disbursed"):
@@ -101,13 +121,23 @@ def test_a_loan_carries_its_programme_amount_and_status(worker):
 
 
 def test_a_job_records_the_employer_and_whether_it_was_kept(worker):
-    case_url = open_case(worker, case_type="post_rehab", rehab_kind="voluntary",
-                         rehab_completion_date=days_ago(30))
+    case_url = open_case(
+        worker, case_type="post_rehab", rehab_kind="voluntary", rehab_completion_date=days_ago(30)
+    )
     assert post(worker, case_url, "/support-items", {"kind": "job_placement"}).status_code == 302
     (item,) = ids_of(worker.text(case_url), "support")
-    response = post(worker, case_url, f"/support-items/{item}", {
-        "status": "in_progress", "employer_name": "Xưởng may Hồng Hà",
-        "started_on": days_ago(200), "kept_3_months": "yes", "kept_6_months": "yes"})
+    response = post(
+        worker,
+        case_url,
+        f"/support-items/{item}",
+        {
+            "status": "in_progress",
+            "employer_name": "Xưởng may Hồng Hà",
+            "started_on": days_ago(200),
+            "kept_3_months": "yes",
+            "kept_6_months": "yes",
+        },
+    )
     assert response.status_code == 302, errors_of(response.get_data(as_text=True))
     page = worker.text(case_url)
     assert "Xưởng may Hồng Hà" in page and "Giữ được việc sau 6 tháng" in page
@@ -119,7 +149,7 @@ def test_training_for_an_unconfirmed_victim_is_refused_with_the_law_s_reason(wor
     html = response.get_data(as_text=True)
     assert "Điều 37 Luật 53/2024" in summary_of(html)
     assert "Chỉ khi người này đã được xác định là nạn nhân." in errors_of(html)
-    assert 'id="form-support-new"' in html and "<details class=\"add-form\" open>" in html
+    assert 'id="form-support-new"' in html and '<details class="add-form" open>' in html
 
 
 def test_a_support_item_without_a_kind_is_refused_inline(worker, case_url):
@@ -138,12 +168,20 @@ def test_an_illegal_status_move_is_refused(worker, case_url):
 
 # --- sessions and visits -----------------------------------------------------------------------
 
+
 def test_a_worker_records_a_home_visit_with_the_next_visit(worker, case_url):
-    next_visit = (date.today() + timedelta(days=14))
-    response = post(worker, case_url, "/notes", {
-        "kind": "home_visit", "occurred_on": days_ago(1),
-        "content": "Gia đình đồng ý hỗ trợ; chị Mai đang tìm việc.",
-        "next_visit_on": next_visit.isoformat()})
+    next_visit = date.today() + timedelta(days=14)
+    response = post(
+        worker,
+        case_url,
+        "/notes",
+        {
+            "kind": "home_visit",
+            "occurred_on": days_ago(1),
+            "content": "Gia đình đồng ý hỗ trợ; chị Mai đang tìm việc.",
+            "next_visit_on": next_visit.isoformat(),
+        },
+    )
     assert response.status_code == 302
     page = worker.text(case_url)
     assert "Thăm gia đình" in page and "chị Mai đang tìm việc" in page
@@ -154,9 +192,17 @@ def test_a_note_needs_content_and_a_next_visit_after_it(worker, case_url):
     response = post(worker, case_url, "/notes", {"kind": "counselling_psychological"})
     assert response.status_code == 422
     assert "Trường này là bắt buộc." in errors_of(response.get_data(as_text=True))
-    response = post(worker, case_url, "/notes", {
-        "kind": "home_visit", "content": "Thăm nhà", "occurred_on": days_ago(3),
-        "next_visit_on": days_ago(5)})
+    response = post(
+        worker,
+        case_url,
+        "/notes",
+        {
+            "kind": "home_visit",
+            "content": "Thăm nhà",
+            "occurred_on": days_ago(3),
+            "next_visit_on": days_ago(5),
+        },
+    )
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "Lần thăm tiếp theo trước lần thăm này." in errors_of(html)
@@ -165,54 +211,84 @@ def test_a_note_needs_content_and_a_next_visit_after_it(worker, case_url):
 
 # --- referrals and consent ---------------------------------------------------------------------
 
+
 def test_a_referral_without_personal_data_needs_no_consent(worker, case_url, provider):
-    response = post(worker, case_url, "/referrals", {"provider": provider,
-                                                     "service_kind": "medical"})
+    response = post(
+        worker, case_url, "/referrals", {"provider": provider, "service_kind": "medical"}
+    )
     assert response.status_code == 302
     page = worker.text(case_url)
     assert "Đã chuyển gửi." in page and "đã gửi" in page
 
 
-def test_sharing_personal_data_needs_consent_and_a_worker_cannot_override(worker, case_url,
-                                                                          provider):
+def test_sharing_personal_data_needs_consent_and_a_worker_cannot_override(
+    worker, case_url, provider
+):
     body = {"provider": provider, "shares_personal_data": "on"}
     response = post(worker, case_url, "/referrals", body)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "Đối tượng chưa đồng ý chia sẻ dữ liệu" in summary_of(html)
     assert 'name="consent_override_reason"' not in html  # only a supervisor is offered it
-    response = post(worker, case_url, "/referrals",
-                    {**body, "consent_override_reason": "Cần hỗ trợ khẩn cấp cho nạn nhân"})
+    response = post(
+        worker,
+        case_url,
+        "/referrals",
+        {**body, "consent_override_reason": "Cần hỗ trợ khẩn cấp cho nạn nhân"},
+    )
     assert response.status_code == 403
     assert "Chỉ cán bộ phụ trách hồ sơ này" in summary_of(response.get_data(as_text=True))
 
 
-def test_a_supervisor_overrides_with_a_reason_and_it_shows(world, browser_for, worker, case_url,
-                                                           provider):
+def test_a_supervisor_overrides_with_a_reason_and_it_shows(
+    world, browser_for, worker, case_url, provider
+):
     supervisor = browser_for("supervisor_a")
     assert 'name="consent_override_reason"' in supervisor.text(case_url)
-    response = post(supervisor, case_url, "/referrals", {
-        "provider": provider, "shares_personal_data": "on",
-        "consent_override_reason": "Nạn nhân cần học nghề gấp; không liên lạc được để xin ý kiến"})
+    response = post(
+        supervisor,
+        case_url,
+        "/referrals",
+        {
+            "provider": provider,
+            "shares_personal_data": "on",
+            "consent_override_reason": (
+                "Nạn nhân cần học nghề gấp; không liên lạc được để xin ý kiến"
+            ),
+        },
+    )
     assert response.status_code == 302, summary_of(response.get_data(as_text=True))
     page = worker.text(case_url)
     assert "chưa có sự đồng ý: quyết định của cán bộ phụ trách" in page
     assert "không liên lạc được để xin ý kiến" in page
 
 
-def test_consent_lets_data_be_shared_and_its_withdrawal_stops_the_referral(worker, case_url,
-                                                                           provider):
-    response = post(worker, case_url, "/consents", {
-        "scope": "sharing_vocational_school", "decision": "given",
-        "document_reference": "PĐY-2025-017"})
+def test_consent_lets_data_be_shared_and_its_withdrawal_stops_the_referral(
+    worker, case_url, provider
+):
+    response = post(
+        worker,
+        case_url,
+        "/consents",
+        {
+            "scope": "sharing_vocational_school",
+            "decision": "given",
+            "document_reference": "PĐY-2025-017",
+        },
+    )
     assert response.status_code == 302
     page = worker.text(case_url)
     assert "Chia sẻ với: cơ sở dạy nghề" in page and "PĐY-2025-017" in page
-    response = post(worker, case_url, "/referrals", {"provider": provider,
-                                                     "shares_personal_data": "on"})
+    response = post(
+        worker, case_url, "/referrals", {"provider": provider, "shares_personal_data": "on"}
+    )
     assert response.status_code == 302
-    response = post(worker, case_url, "/consents", {
-        "scope": "sharing_vocational_school", "decision": "withdrawn"})
+    response = post(
+        worker,
+        case_url,
+        "/consents",
+        {"scope": "sharing_vocational_school", "decision": "withdrawn"},
+    )
     assert response.status_code == 302
     page = worker.text(case_url)
     assert "Đã dừng chia sẻ ngay với 1 chuyển gửi đang mở." in page
@@ -222,8 +298,12 @@ def test_consent_lets_data_be_shared_and_its_withdrawal_stops_the_referral(worke
 def test_the_provider_s_answer_then_the_service_delivered(worker, case_url, provider):
     post(worker, case_url, "/referrals", {"provider": provider, "service_kind": "medical"})
     (referral,) = ids_of(worker.text(case_url), "referral")
-    response = post(worker, case_url, f"/referrals/{referral}",
-                    {"status": "accepted", "note": "Trường nhận vào lớp may tháng sau"})
+    response = post(
+        worker,
+        case_url,
+        f"/referrals/{referral}",
+        {"status": "accepted", "note": "Trường nhận vào lớp may tháng sau"},
+    )
     assert response.status_code == 302
     assert post(worker, case_url, f"/referrals/{referral}", {"status": "done"}).status_code == 302
     page = worker.text(case_url)
@@ -235,8 +315,9 @@ def test_the_provider_s_answer_then_the_service_delivered(worker, case_url, prov
 def test_the_sender_revokes_a_referral(worker, case_url, provider):
     post(worker, case_url, "/referrals", {"provider": provider, "service_kind": "medical"})
     (referral,) = ids_of(worker.text(case_url), "referral")
-    assert post(worker, case_url, f"/referrals/{referral}",
-                {"status": "revoked"}).status_code == 302
+    assert (
+        post(worker, case_url, f"/referrals/{referral}", {"status": "revoked"}).status_code == 302
+    )
     assert "đã hủy" in worker.text(case_url)
 
 
@@ -276,8 +357,7 @@ def test_a_form_without_its_csrf_token_is_refused(worker, case_url, path, data):
     assert "Đã thêm" not in page and "Đã ghi nhận" not in page
 
 
-def test_records_of_another_case_are_not_reachable_through_this_one(browser_for, worker,
-                                                                    case_url):
+def test_records_of_another_case_are_not_reachable_through_this_one(browser_for, worker, case_url):
     post(worker, case_url, "/support-items", {"kind": "medical"})
     (item,) = ids_of(worker.text(case_url), "support")
     other = open_case(worker, national_id="001198099999", phone="0912000999")
@@ -296,6 +376,7 @@ def test_forms_are_offered_only_to_those_who_may_use_them(browser_for, worker, c
 
 # --- editing the details -----------------------------------------------------------------------
 
+
 def version_of(html: str) -> str:
     match = re.search(r'name="version" value="(\d+)"', html)
     assert match
@@ -305,10 +386,21 @@ def version_of(html: str) -> str:
 def test_a_worker_edits_the_case_and_the_person(worker, case_url):
     form = worker.text(case_url + "/edit")
     assert 'value="0912000111"' in form and "Trần Thị Mai" in form
-    response = worker.submit(case_url + "/edit", case_url + "/edit", {
-        "version": version_of(form), "referral_source": "police", "full_name": "Trần Thị Mai",
-        "sex": "female", "date_of_birth": "1998-05-02", "national_id": "001198012345",
-        "phone": "0987654321", "address": "Số 5 ngõ 12 Đội Cấn", "aliases": ""})
+    response = worker.submit(
+        case_url + "/edit",
+        case_url + "/edit",
+        {
+            "version": version_of(form),
+            "referral_source": "police",
+            "full_name": "Trần Thị Mai",
+            "sex": "female",
+            "date_of_birth": "1998-05-02",
+            "national_id": "001198012345",
+            "phone": "0987654321",
+            "address": "Số 5 ngõ 12 Đội Cấn",
+            "aliases": "",
+        },
+    )
     assert response.status_code == 302, summary_of(response.get_data(as_text=True))
     page = worker.text(case_url)
     assert "Đã lưu thông tin." in page
@@ -317,9 +409,16 @@ def test_a_worker_edits_the_case_and_the_person(worker, case_url):
 
 def test_an_edit_with_a_bad_national_id_is_refused_next_to_the_field(worker, case_url):
     form = worker.text(case_url + "/edit")
-    response = worker.submit(case_url + "/edit", case_url + "/edit", {
-        "version": version_of(form), "sex": "female", "national_id": "12345",
-        "full_name": "Trần Thị Mai"})
+    response = worker.submit(
+        case_url + "/edit",
+        case_url + "/edit",
+        {
+            "version": version_of(form),
+            "sex": "female",
+            "national_id": "12345",
+            "full_name": "Trần Thị Mai",
+        },
+    )
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "Số CCCD gồm 12 chữ số (hoặc CMND cũ 9 chữ số)" in " ".join(errors_of(html))
@@ -329,9 +428,16 @@ def test_an_edit_with_a_bad_national_id_is_refused_next_to_the_field(worker, cas
 def test_a_stale_edit_form_answers_with_the_conflict_message(worker, case_url):
     stale = version_of(worker.text(case_url + "/edit"))
     fire(worker, case_url, "record_consent", consent_date=days_ago(1))  # the case moves on
-    response = worker.submit(case_url + "/edit", case_url + "/edit", {
-        "version": stale, "referral_source": "police", "sex": "female",
-        "full_name": "Trần Thị Mai"})
+    response = worker.submit(
+        case_url + "/edit",
+        case_url + "/edit",
+        {
+            "version": stale,
+            "referral_source": "police",
+            "sex": "female",
+            "full_name": "Trần Thị Mai",
+        },
+    )
     assert response.status_code == 409
     assert "Người khác vừa thay đổi hồ sơ này" in summary_of(response.get_data(as_text=True))
     assert "Công an" not in worker.text(case_url).split('id="h-person"')[0]
@@ -342,8 +448,11 @@ def test_identity_fields_only_for_those_who_may_see_them(browser_for, case_url):
     form = colleague.text(case_url + "/edit")
     assert 'name="full_name"' not in form and 'name="national_id"' not in form
     assert 'name="referral_note"' not in form and "Trần Thị Mai" not in form
-    response = colleague.submit(case_url + "/edit", case_url + "/edit", {
-        "version": version_of(form), "referral_source": "police", "full_name": "Tên khác"})
+    response = colleague.submit(
+        case_url + "/edit",
+        case_url + "/edit",
+        {"version": version_of(form), "referral_source": "police", "full_name": "Tên khác"},
+    )
     assert response.status_code == 302
     owner = browser_for("worker_a")
     assert "Trần Thị Mai" in owner.text(case_url)

@@ -11,9 +11,16 @@ from casework.model_base import utcnow
 from tests.web.conftest import Browser
 from workflows.dates import local_date
 
-TRAFFICKING = {"case_type": "trafficking_victim", "unit": "00004", "full_name": "Trần Thị Mai",
-               "sex": "female", "date_of_birth": "1998-05-02", "national_id": "001198012345",
-               "phone": "0912000111", "referral_source": "hotline_111"}
+TRAFFICKING = {
+    "case_type": "trafficking_victim",
+    "unit": "00004",
+    "full_name": "Trần Thị Mai",
+    "sex": "female",
+    "date_of_birth": "1998-05-02",
+    "national_id": "001198012345",
+    "phone": "0912000111",
+    "referral_source": "hotline_111",
+}
 
 
 def open_case(browser: Browser, **fields: str) -> str:
@@ -26,14 +33,17 @@ def open_case(browser: Browser, **fields: str) -> str:
 
 def fire(browser: Browser, case_url: str, event: str, **fields: str):  # noqa: ANN201
     page = browser.text(case_url)
-    version = re.search(rf'action="{case_url}/events/{event}".*?name="version" value="(\d+)"',
-                        page, re.S)
+    version = re.search(
+        rf'action="{case_url}/events/{event}".*?name="version" value="(\d+)"', page, re.S
+    )
     assert version, f"no form for {event}"
-    return browser.submit(case_url, f"{case_url}/events/{event}",
-                          {"version": version.group(1), **fields})
+    return browser.submit(
+        case_url, f"{case_url}/events/{event}", {"version": version.group(1), **fields}
+    )
 
 
 # --- logging in and out ---------------------------------------------------------------------
+
 
 def test_pages_need_a_login(world, browser_for):
     response = browser_for().get("/cases")
@@ -47,8 +57,10 @@ def test_login_page_is_vietnamese_with_a_csrf_token(world, browser_for):
     assert 'name="csrf_token"' in page
 
 
-@pytest.mark.parametrize("username, password", [("worker_a", "wrong password here"),
-                                                ("nobody", "correct horse battery staple")])
+@pytest.mark.parametrize(
+    "username, password",
+    [("worker_a", "wrong password here"), ("nobody", "correct horse battery staple")],
+)
 def test_every_login_failure_gives_the_same_message(world, browser_for, username, password):
     response = browser_for().login(username, password)
     assert response.status_code == 401
@@ -57,17 +69,24 @@ def test_every_login_failure_gives_the_same_message(world, browser_for, username
 
 def test_a_login_without_the_csrf_token_is_refused(world, browser_for):
     browser = browser_for()
-    response = browser.client.post("/login", data={"username": "worker_a",
-                                                   "password": "correct horse battery staple"})
+    response = browser.client.post(
+        "/login", data={"username": "worker_a", "password": "correct horse battery staple"}
+    )
     assert response.status_code == 400
     assert "Không thể xử lý yêu cầu" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("username, home", [
-    ("worker_a", "/cases"), ("supervisor_a", "/supervisor/dashboard"),
-    ("supervisor_province", "/supervisor/dashboard"),
-    ("statistician", "/home"), ("administrator", "/admin/users"), ("auditor", "/home"),
-])
+@pytest.mark.parametrize(
+    "username, home",
+    [
+        ("worker_a", "/cases"),
+        ("supervisor_a", "/supervisor/dashboard"),
+        ("supervisor_province", "/supervisor/dashboard"),
+        ("statistician", "/home"),
+        ("administrator", "/admin/users"),
+        ("auditor", "/home"),
+    ],
+)
 def test_each_role_lands_on_its_work(world, browser_for, username, home):
     browser = browser_for(username)
     response = browser.get("/")
@@ -78,12 +97,18 @@ def test_each_role_lands_on_its_work(world, browser_for, username, home):
 def test_login_returns_to_the_page_asked_for_but_never_to_another_site(world, browser_for):
     browser = browser_for()
     page = browser.text("/login?next=/workflows")
-    response = browser.submit("/login?next=/workflows", "/login?next=/workflows",
-                              {"username": "worker_a", "password": "correct horse battery staple"})
+    response = browser.submit(
+        "/login?next=/workflows",
+        "/login?next=/workflows",
+        {"username": "worker_a", "password": "correct horse battery staple"},
+    )
     assert response.headers["Location"] == "/workflows" and page
     other = browser_for()
-    response = other.submit("/login", "/login?next=//evil.example/x",
-                            {"username": "worker_a", "password": "correct horse battery staple"})
+    response = other.submit(
+        "/login",
+        "/login?next=//evil.example/x",
+        {"username": "worker_a", "password": "correct horse battery staple"},
+    )
     assert response.headers["Location"] == "/cases"
 
 
@@ -114,6 +139,7 @@ def test_language_switch_never_redirects_off_site(world, browser_for):
 
 # --- a social worker --------------------------------------------------------------------------
 
+
 def test_intake_opens_a_case_and_shows_it_with_dates_in_vietnamese(world, browser_for):
     worker = browser_for("worker_a")
     case_url = open_case(worker)
@@ -128,9 +154,17 @@ def test_intake_opens_a_case_and_shows_it_with_dates_in_vietnamese(world, browse
 
 def test_intake_shows_the_schemas_errors_next_to_the_fields(world, browser_for):
     worker = browser_for("worker_a")
-    response = worker.submit("/cases/new", "/cases/new",
-                             {**TRAFFICKING, "national_id": "123", "phone": "12",
-                              "full_name": "", "date_of_birth": "2999-01-01"})
+    response = worker.submit(
+        "/cases/new",
+        "/cases/new",
+        {
+            **TRAFFICKING,
+            "national_id": "123",
+            "phone": "12",
+            "full_name": "",
+            "date_of_birth": "2999-01-01",
+        },
+    )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert 'id="national_id-error"' in page and "12 chữ số" in page
@@ -141,12 +175,14 @@ def test_intake_shows_the_schemas_errors_next_to_the_fields(world, browser_for):
 
 def test_intake_without_a_name_is_refused_except_for_sex_work_exit(world, browser_for):
     worker = browser_for("worker_a")
-    refused = worker.submit("/cases/new", "/cases/new",
-                            {"case_type": "post_rehab", "unit": "00004", "sex": "male"})
+    refused = worker.submit(
+        "/cases/new", "/cases/new", {"case_type": "post_rehab", "unit": "00004", "sex": "male"}
+    )
     assert refused.status_code == 422
     assert "Loại hồ sơ này bắt buộc có họ tên." in refused.get_data(as_text=True)
-    accepted = worker.submit("/cases/new", "/cases/new",
-                             {"case_type": "sex_work_exit", "unit": "00004", "sex": "female"})
+    accepted = worker.submit(
+        "/cases/new", "/cases/new", {"case_type": "sex_work_exit", "unit": "00004", "sex": "female"}
+    )
     assert accepted.status_code == 302
 
 
@@ -186,7 +222,8 @@ def test_caseload_filters_and_search(world, browser_for):
 
 
 def test_a_colleague_sees_a_trafficking_case_masked_and_can_reveal_it_with_a_reason(
-        world, browser_for):
+    world, browser_for
+):
     case_url = open_case(browser_for("worker_a"))
     colleague = browser_for("worker_a2")
     page = colleague.text(case_url)
@@ -195,8 +232,9 @@ def test_a_colleague_sees_a_trafficking_case_masked_and_can_reveal_it_with_a_rea
     assert "đã ẩn" in colleague.text("/cases?assigned=all")
     short = colleague.submit(case_url, f"{case_url}/reveal", {"reason": "xem"})
     assert short.status_code == 422
-    response = colleague.submit(case_url, f"{case_url}/reveal",
-                                {"reason": "Đối tượng gọi điện, cần liên hệ lại gấp"})
+    response = colleague.submit(
+        case_url, f"{case_url}/reveal", {"reason": "Đối tượng gọi điện, cần liên hệ lại gấp"}
+    )
     assert response.status_code == 302
     assert "Trần Thị Mai" in colleague.text(case_url)
 
@@ -209,28 +247,39 @@ def test_another_communes_worker_gets_the_not_found_page(world, browser_for):
     assert response.status_code == unknown.status_code == 404
     body = response.get_data(as_text=True)
     assert "Không tìm thấy" in body and "Trần Thị Mai" not in body
+
     def same(html: str, url: str) -> str:  # the page, without its URL and CSRF token
         return re.sub(r'name="csrf_token" type="hidden" value="[^"]+"', "", html.replace(url, ""))
 
-    assert same(body, case_url) == same(unknown.get_data(as_text=True),
-                                        "/cases/00000000-0000-0000-0000-000000000000")
-    assert outsider.submit("/cases", f"{case_url}/events/record_consent",
-                           {"consent_date": date.today().isoformat()}).status_code == 404
+    assert same(body, case_url) == same(
+        unknown.get_data(as_text=True), "/cases/00000000-0000-0000-0000-000000000000"
+    )
+    assert (
+        outsider.submit(
+            "/cases",
+            f"{case_url}/events/record_consent",
+            {"consent_date": date.today().isoformat()},
+        ).status_code
+        == 404
+    )
 
 
 def test_a_trafficking_case_walks_to_follow_up_and_the_supervisor_closes_it(world, browser_for):
     worker = browser_for("worker_a")
     case_url = open_case(worker)
     today = date.today().isoformat()
-    steps = [("record_consent", {"consent_date": today}),
-             ("verify", {"victim_status": "confirmed"}),
-             ("assess", {"plan": "Hỗ trợ tâm lý, học nghề may"}),
-             ("start_counselling", {}), ("complete_counselling", {}),
-             ("skip_schooling", {"reason": "Đã tốt nghiệp THPT"}),
-             ("complete_vocational_training", {}),
-             ("skip_job_placement", {"reason": "Tự tìm được việc"}),
-             ("complete_loan_referral", {}),
-             ("request_closure", {"closure_reason": "reintegrated"})]
+    steps = [
+        ("record_consent", {"consent_date": today}),
+        ("verify", {"victim_status": "confirmed"}),
+        ("assess", {"plan": "Hỗ trợ tâm lý, học nghề may"}),
+        ("start_counselling", {}),
+        ("complete_counselling", {}),
+        ("skip_schooling", {"reason": "Đã tốt nghiệp THPT"}),
+        ("complete_vocational_training", {}),
+        ("skip_job_placement", {"reason": "Tự tìm được việc"}),
+        ("complete_loan_referral", {}),
+        ("request_closure", {"closure_reason": "reintegrated"}),
+    ]
     for event, fields in steps:
         response = fire(worker, case_url, event, **fields)
         assert response.status_code == 302, (event, response.get_data(as_text=True)[:3000])
@@ -265,8 +314,9 @@ def test_a_stale_form_is_a_conflict(world, browser_for):
     case_url = open_case(worker)
     today = date.today().isoformat()
     assert fire(worker, case_url, "record_consent", consent_date=today).status_code == 302
-    stale = worker.submit(case_url, f"{case_url}/events/record_consent",
-                          {"version": "1", "consent_date": today})
+    stale = worker.submit(
+        case_url, f"{case_url}/events/record_consent", {"version": "1", "consent_date": today}
+    )
     assert stale.status_code == 409
     assert "Người khác vừa thay đổi hồ sơ này" in stale.get_data(as_text=True)
 
@@ -274,12 +324,14 @@ def test_a_stale_form_is_a_conflict(world, browser_for):
 def test_event_post_without_csrf_is_refused(world, browser_for):
     worker = browser_for("worker_a")
     case_url = open_case(worker)
-    response = worker.client.post(f"{case_url}/events/record_consent",
-                                  data={"consent_date": date.today().isoformat()})
+    response = worker.client.post(
+        f"{case_url}/events/record_consent", data={"consent_date": date.today().isoformat()}
+    )
     assert response.status_code == 400
 
 
 # --- a supervisor -----------------------------------------------------------------------------
+
 
 def test_supervisor_assigns_and_reassigns(world, browser_for):
     case_url = open_case(browser_for("worker_a"))
@@ -287,13 +339,15 @@ def test_supervisor_assigns_and_reassigns(world, browser_for):
     page = supervisor.text(case_url)
     assert 'id="assign-form"' in page and "worker_a2" in page and "worker_b" not in page
     version = re.search(r'id="assign-form".*?name="version" value="(\d+)"', page, re.S).group(1)
-    response = supervisor.submit(case_url, f"{case_url}/assign",
-                                 {"worker": "worker_a2", "version": version})
+    response = supervisor.submit(
+        case_url, f"{case_url}/assign", {"worker": "worker_a2", "version": version}
+    )
     assert response.status_code == 302
     assert "Trần Thị Mai" in browser_for("worker_a2").text(case_url)
     assert "Trần Thị Mai" not in browser_for("worker_a").text(case_url)
-    refused = supervisor.submit(case_url, f"{case_url}/assign",
-                                {"worker": "worker_b", "version": str(int(version) + 1)})
+    refused = supervisor.submit(
+        case_url, f"{case_url}/assign", {"worker": "worker_b", "version": str(int(version) + 1)}
+    )
     assert refused.status_code == 422
     assert 'id="assign-form"' not in browser_for("worker_a").text(case_url)
 
@@ -331,19 +385,34 @@ def test_roles_without_case_content_see_no_caseload(world, browser_for, username
 
 # --- an administrator -------------------------------------------------------------------------
 
+
 def test_administrator_lists_and_creates_users(world, browser_for):
     admin = browser_for("administrator")
     page = admin.text("/admin/users")
     assert "worker_a" in page and "Cán bộ xã hội" in page
-    response = admin.submit("/admin/users", "/admin/users",
-                            {"username": "worker_new", "display_name": "Nguyễn Văn Mới",
-                             "password": "mot mat khau rat dai 2024", "role": "social_worker",
-                             "unit": "00004"})
+    response = admin.submit(
+        "/admin/users",
+        "/admin/users",
+        {
+            "username": "worker_new",
+            "display_name": "Nguyễn Văn Mới",
+            "password": "mot mat khau rat dai 2024",
+            "role": "social_worker",
+            "unit": "00004",
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     assert "worker_new" in admin.text("/admin/users")
-    refused = admin.submit("/admin/users", "/admin/users",
-                           {"username": "worker_new", "password": "mot mat khau rat dai 2024",
-                            "role": "social_worker", "unit": "00004"})
+    refused = admin.submit(
+        "/admin/users",
+        "/admin/users",
+        {
+            "username": "worker_new",
+            "password": "mot mat khau rat dai 2024",
+            "role": "social_worker",
+            "unit": "00004",
+        },
+    )
     assert refused.status_code == 422 and "worker_new" in refused.get_data(as_text=True)
     assert browser_for("worker_a").get("/admin/users").status_code == 403
 
@@ -354,14 +423,19 @@ def test_administrator_disables_resets_and_changes_roles(world, browser_for):
     user_url = re.search(r'href="(/admin/users/[0-9a-f-]+)">worker_a2<', users).group(1)
     page = admin.text(user_url)
     assert "Khóa tài khoản" in page
-    assert admin.submit(user_url, f"{user_url}/roles",
-                        {"role": "supervisor", "unit": "00004"}).status_code == 302
+    assert (
+        admin.submit(
+            user_url, f"{user_url}/roles", {"role": "supervisor", "unit": "00004"}
+        ).status_code
+        == 302
+    )
     assert "Cán bộ phụ trách — Phường Ba Đình" in admin.text(user_url)
     outside = admin.submit(user_url, f"{user_url}/roles", {"role": "supervisor", "unit": "26734"})
     assert outside.status_code == 422
     assert "Đơn vị không tồn tại hoặc nằm ngoài địa bàn của bạn." in outside.get_data(as_text=True)
-    reset = admin.submit(user_url, f"{user_url}/password",
-                         {"password": "mat khau tam thoi rat dai 7"})
+    reset = admin.submit(
+        user_url, f"{user_url}/password", {"password": "mat khau tam thoi rat dai 7"}
+    )
     assert reset.status_code == 302
     # the user must change the temporary password before anything else
     user = browser_for()
@@ -369,9 +443,14 @@ def test_administrator_disables_resets_and_changes_roles(world, browser_for):
     assert response.headers["Location"] == "/account/password"
     blocked = user.get("/cases")  # any other page sends them back to that step
     assert blocked.status_code == 302 and blocked.headers["Location"] == "/account/password"
-    changed = user.submit("/account/password", "/account/password",
-                          {"current_password": "mat khau tam thoi rat dai 7",
-                           "new_password": "mot cau mat khau moi cua toi"})
+    changed = user.submit(
+        "/account/password",
+        "/account/password",
+        {
+            "current_password": "mat khau tam thoi rat dai 7",
+            "new_password": "mot cau mat khau moi cua toi",
+        },
+    )
     assert changed.status_code == 302 and user.get("/cases").status_code == 200
     assert admin.submit(user_url, f"{user_url}/active", {"active": "0"}).status_code == 302
     assert "đã khóa" in admin.text("/admin/users")
@@ -394,8 +473,10 @@ def test_unit_tree_browser(world, browser_for):
 
 # --- workflows --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("case_type", ["trafficking_victim", "post_rehab", "sex_work_exit",
-                                       "post_prison"])
+
+@pytest.mark.parametrize(
+    "case_type", ["trafficking_victim", "post_rehab", "sex_work_exit", "post_prison"]
+)
 def test_workflow_diagram_of_each_type(world, browser_for, case_type):
     page = browser_for("worker_a").text(f"/workflows/{case_type}")
     assert 'class="flow"' in page and "stateDiagram-v2" in page
@@ -418,8 +499,10 @@ def test_case_page_shows_support_work_masked_like_the_identity(world, browser_fo
     case_url = open_case(browser_for("worker_a"))
     case_id = case_url.rsplit("/", 1)[1]
     api = world.client_for("worker_a")
-    response = api.post(f"/api/v1/cases/{case_id}/notes",
-                        json={"kind": "home_visit", "content": "Thăm nhà, gia đình hợp tác tốt"})
+    response = api.post(
+        f"/api/v1/cases/{case_id}/notes",
+        json={"kind": "home_visit", "content": "Thăm nhà, gia đình hợp tác tốt"},
+    )
     assert response.status_code == 201, response.get_json()
     page = browser_for("worker_a").text(case_url)
     assert "Thăm gia đình" in page and "Thăm nhà, gia đình hợp tác tốt" in page

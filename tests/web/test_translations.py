@@ -26,15 +26,30 @@ def _ids(path: Path, locale: str | None = None) -> set:
 
 def test_messages_pot_is_up_to_date_with_the_sources(tmp_path: Path) -> None:
     fresh = tmp_path / "messages.pot"
-    CommandLineInterface().run([
-        "pybabel", "-q", "extract", "-F", str(ROOT / "babel.cfg"), "--no-location",
-        "--sort-output", "-k", "lazy_gettext", "-k", "_l", "-o", str(fresh), str(ROOT),
-    ])
+    CommandLineInterface().run(
+        [
+            "pybabel",
+            "-q",
+            "extract",
+            "-F",
+            str(ROOT / "babel.cfg"),
+            "--no-location",
+            "--sort-output",
+            "-k",
+            "lazy_gettext",
+            "-k",
+            "_l",
+            "-o",
+            str(fresh),
+            str(ROOT),
+        ]
+    )
     added = _ids(fresh) - _ids(CATALOGS / "messages.pot")
     removed = _ids(CATALOGS / "messages.pot") - _ids(fresh)
     assert not added and not removed, (
         f"run `make translations` and translate: new {sorted(map(str, added))[:10]}, "
-        f"gone {sorted(map(str, removed))[:10]}")
+        f"gone {sorted(map(str, removed))[:10]}"
+    )
 
 
 def test_every_message_has_a_vietnamese_translation() -> None:
@@ -42,9 +57,10 @@ def test_every_message_has_a_vietnamese_translation() -> None:
         catalog = read_po(handle, locale="vi")
     expected = _ids(CATALOGS / "messages.pot")
     untranslated = sorted(
-        str(m.id) for m in catalog
-        if m.id in expected and (not m.string or (isinstance(m.string, tuple) and not all(m.string))
-                                 or m.fuzzy)
+        str(m.id)
+        for m in catalog
+        if m.id in expected
+        and (not m.string or (isinstance(m.string, tuple) and not all(m.string)) or m.fuzzy)
     )
     missing = sorted(str(i) for i in expected - {m.id for m in catalog if m.id})
     assert not untranslated and not missing, untranslated[:20] + missing[:20]
@@ -58,21 +74,55 @@ def _key(value: object) -> object:
 def test_compiled_catalogs_match_their_sources(locale: str) -> None:
     po_path = CATALOGS / locale / "LC_MESSAGES" / "messages.po"
     with po_path.open("rb") as handle:
-        po = {_key(m.id): _key(m.string) for m in read_po(handle, locale=locale)
-              if m.id and m.string and not m.fuzzy
-              and (not isinstance(m.string, tuple) or all(m.string))}
+        po = {
+            _key(m.id): _key(m.string)
+            for m in read_po(handle, locale=locale)
+            if m.id
+            and m.string
+            and not m.fuzzy
+            and (not isinstance(m.string, tuple) or all(m.string))
+        }
     with (CATALOGS / locale / "LC_MESSAGES" / "messages.mo").open("rb") as handle:
         # pybabel writes an untranslated plural as itself; that is the msgid fallback anyway.
-        mo = {_key(m.id): _key(m.string) for m in read_mo(handle)
-              if m.id and _key(m.string) != _key(m.id)}
+        mo = {
+            _key(m.id): _key(m.string)
+            for m in read_mo(handle)
+            if m.id and _key(m.string) != _key(m.id)
+        }
     assert po == mo, "run `make translations` (pybabel compile) to rebuild the .mo files"
 
 
 #: Words of the English interface that must never appear on a Vietnamese page.
-ENGLISH_UI = ["My cases", "Open a case", "Log out", "Log in", "Next actions", "History",
-              "Stage", "Search", "Workflow", "Approvals", "Dashboard", "Users", "Overdue",
-              "Assign", "Reference", "Not found", "Skip to", "Case type", "Worker", "Password",
-              "Username", "Apply", "Closure", "Consent", "Person", "Due", "Units", "Show the"]
+ENGLISH_UI = [
+    "My cases",
+    "Open a case",
+    "Log out",
+    "Log in",
+    "Next actions",
+    "History",
+    "Stage",
+    "Search",
+    "Workflow",
+    "Approvals",
+    "Dashboard",
+    "Users",
+    "Overdue",
+    "Assign",
+    "Reference",
+    "Not found",
+    "Skip to",
+    "Case type",
+    "Worker",
+    "Password",
+    "Username",
+    "Apply",
+    "Closure",
+    "Consent",
+    "Person",
+    "Due",
+    "Units",
+    "Show the",
+]
 
 
 def _visible_text(html: str) -> str:
@@ -104,8 +154,9 @@ def test_main_pages_in_vietnamese_show_no_english(world, browser_for) -> None:
         "users": browser_for("administrator").text("/admin/users"),
         "units": browser_for("administrator").text("/admin/units?parent=01"),
         "home": browser_for("auditor").text("/home"),
-        "not found": worker.get("/cases/00000000-0000-0000-0000-000000000000")
-        .get_data(as_text=True),
+        "not found": worker.get("/cases/00000000-0000-0000-0000-000000000000").get_data(
+            as_text=True
+        ),
     }
     leaks = {
         name: [w for w in ENGLISH_UI if re.search(rf"\b{re.escape(w)}\b", _visible_text(html))]

@@ -54,21 +54,25 @@ def test_a_worker_sets_up_two_step_login_and_sees_the_recovery_codes_once(browse
 def test_login_then_needs_the_code_and_a_recovery_code_works_once(world, browser_for):
     worker = browser_for("worker_a")
     secret = start(worker)
-    html = worker.submit(PAGE, PAGE + "/confirm", {"code": code_for(secret)}).get_data(
-        as_text=True)
+    html = worker.submit(PAGE, PAGE + "/confirm", {"code": code_for(secret)}).get_data(as_text=True)
     recovery = re.findall(r"<li><code>([a-z0-9-]{11})</code></li>", html)[0]
     fresh = browser_for()
     assert fresh.login("worker_a").status_code == 401  # no code
-    response = fresh.submit("/login", "/login", {"username": "worker_a", "password": PASSWORD,
-                                                 "otp": code_for(secret, 1)})
+    response = fresh.submit(
+        "/login",
+        "/login",
+        {"username": "worker_a", "password": PASSWORD, "otp": code_for(secret, 1)},
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/cases"
     other = browser_for()
-    response = other.submit("/login", "/login", {"username": "worker_a", "password": PASSWORD,
-                                                 "otp": recovery})
+    response = other.submit(
+        "/login", "/login", {"username": "worker_a", "password": PASSWORD, "otp": recovery}
+    )
     assert response.status_code == 302
     third = browser_for()
-    response = third.submit("/login", "/login", {"username": "worker_a", "password": PASSWORD,
-                                                 "otp": recovery})
+    response = third.submit(
+        "/login", "/login", {"username": "worker_a", "password": PASSWORD, "otp": recovery}
+    )
     assert response.status_code == 401  # spent
 
 
@@ -99,8 +103,11 @@ def test_the_page_needs_a_login(browser_for):
 @pytest.fixture()
 def mfa_browser(world, tmp_path):
     """A browser on an app of the same world whose configuration requires two-step login."""
-    app = make_app(tmp_path / "mfa", world.app.config["SQLALCHEMY_DATABASE_URI"],
-                   environ={"CASEWORK_REQUIRE_MFA": "true"})
+    app = make_app(
+        tmp_path / "mfa",
+        world.app.config["SQLALCHEMY_DATABASE_URI"],
+        environ={"CASEWORK_REQUIRE_MFA": "true"},
+    )
     return lambda: Browser(app.test_client())
 
 

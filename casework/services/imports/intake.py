@@ -331,8 +331,9 @@ def _open(
         result.status = "error"
         return
     try:
-        case, duplicates = open_case(session, actor, body, unit=unit, duplicates=item.duplicates,
-                                     unique_reference=False)  # _References checks per batch
+        case, duplicates = open_case(
+            session, actor, body, unit=unit, duplicates=item.duplicates, unique_reference=False
+        )  # _References checks per batch
     except Invalid as exc:
         result.messages.update(_flatten(exc.errors) or {"_row": [exc.message]})
         result.status = "error"
