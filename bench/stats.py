@@ -392,13 +392,60 @@ def measure(name: str) -> list[tuple[str, list[float]]]:
     return rows
 
 
+def synthetic_suppression(n_rows: int, seed: int = 2026) -> None:
+    """Time ``suppress`` alone on a province-sized report of small counts (no database).
+
+    131 rows give ~27,500 cells, the size of the largest province's annual report.
+    """
+    from casework.stats import indicators as ind
+    from casework.stats.periods import parse
+    from casework.stats.suppression import suppress
+
+    rng = random.Random(seed)
+    rows = [ind.Row(f"c{i:03d}", f"c{i}", f"vn2:01.{i:03d}.") for i in range(n_rows)]
+    raw = ind.Raw(ind.ReportScope(None, "vn2:01.", rows), parse(str(YEAR)))
+    for m in ind.MEASURES:
+        if m.parts or m.total_key:
+            continue
+        grid_rows, cols, _ = ind._grid(raw, m)
+        for r in grid_rows:
+            for c in cols:
+                for b in range(raw.buckets):
+                    raw.add(m.id, r, b, c, int(rng.expovariate(1 / 3)) if rng.random() < 0.6 else 0)
+    for mid, kind in (("new_cases_by_sex", "sex"), ("new_cases_by_age", "age")):
+        values = ind.column_values(kind)
+        for r in rows:
+            for b in range(raw.buckets):
+                for _ in range(sum(raw.counts.get(("new_cases", r.key, b, c), 0)
+                                   for c in ind.column_values("type"))):
+                    raw.add(mid, r.key, b, rng.choice(values), 1)
+    for m in ind.MEASURES:
+        if m.parts:
+            grid_rows, cols, _ = ind._grid(raw, m)
+            for r in grid_rows:
+                for c in cols:
+                    for b in range(raw.buckets):
+                        raw.add(m.id, r, b, c, sum(raw.counts.get((p, r, b, c), 0)
+                                                   for p in m.parts))
+    table = ind.build_table(raw)
+    started = time.perf_counter()
+    result = suppress(table, ind.thresholds(5, 11))
+    print(f"suppress: {len(table):,} cells, {len(result.hidden):,} hidden "
+          f"({len(result.primary):,} primary) in {time.perf_counter() - started:.1f} s")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--keep", action="store_true", help="keep the database")
     parser.add_argument("--reuse", metavar="NAME", help="time an already loaded database")
     parser.add_argument("--load-only", action="store_true")
+    parser.add_argument("--synthetic-suppression", type=int, metavar="ROWS",
+                        help="only time suppression on a synthetic report with ROWS units")
     args = parser.parse_args()
+    if args.synthetic_suppression:
+        synthetic_suppression(args.synthetic_suppression)
+        return 0
     name = args.reuse or f"casework_bench_{secrets.token_hex(4)}"
     admin = psycopg.connect(admin_url(), autocommit=True)
     try:

@@ -82,6 +82,13 @@ TRAFFICKING_K = 11
 PRIMARY_REASON = "primary: count below k"
 COMPLEMENTARY_REASON = "complementary: protects"
 
+EXACT_CELLS = 400
+"""Largest component checked by elimination when the witness search fails (``_unprotected``)."""
+WITNESS_NODES = 60
+WITNESS_DEPTH = 24
+WITNESS_BRANCH = 3
+"""Bounds of the witness search (``_Suppressor._witness``): cells tried, cycle length, fan-out."""
+
 
 class _Margin(enum.Enum):
     """Marker for a margin position in a key; an enum so it pickles and never equals a label."""
@@ -425,10 +432,11 @@ class _Suppressor:
             self.is_total[index[con.total]] = True
         self.hidden: dict[int, str] = {}
         self.primary: set[int] = set()
-        # Components already proven protected; a component only changes by growing.
-        self._passed: set[frozenset[int]] = set()
-        self._checked = 0  # cells of self.hidden (in insertion order) already checked
-        self._failed: list[int] = []  # cells of the components that failed the last check
+        # Hidden cells with a witness: a direction that moves them (and lets a primary cell
+        # reach k). A witness stays valid when more cells are hidden (its equations do not
+        # change and its cells stay hidden), so a cell is proven once and never re-checked.
+        self.certified: set[int] = set()
+        self.hidden_in: list[list[int]] = [[] for _ in self.eqs]  # hidden members per equation
 
     @staticmethod
     def _threshold(k: int | Callable[[Key], int], key: Key) -> int:
@@ -444,9 +452,10 @@ class _Suppressor:
                 self._hide(cell, f"{PRIMARY_REASON}={self.k[cell]}")
         self._close(e for cell in self.hidden for e in self.eqs_of[cell])
         while failing := self._unprotected():
-            # Every round hides at least one more cell, so the loop ends.
-            if not self._fix_round(failing):
-                raise SuppressionError(f"cannot protect {self.keys[failing[0][0][0]]!r}")
+            # Every round hides at least one more cell or proves one (exactly, over its whole
+            # component), so the loop ends.
+            if not self._fix_round(failing) and not self._prove_exactly(failing):
+                raise SuppressionError(f"cannot protect {self.keys[failing[0]]!r}")
         hidden = {self.keys[c]: reason for c, reason in self.hidden.items()}
         published = {
             key: (None if i in self.hidden else self.x[i]) for i, key in enumerate(self.keys)
@@ -454,7 +463,10 @@ class _Suppressor:
         return SuppressionResult(published, hidden, self.constraints)
 
     def _hide(self, cell: int, reason: str) -> None:
-        self.hidden.setdefault(cell, reason)
+        if cell not in self.hidden:
+            self.hidden[cell] = reason
+            for e in self.eqs_of[cell]:
+                self.hidden_in[e].append(cell)
 
     def _cheapest(self, cells: Iterable[int]) -> int | None:
         """The published non-zero cell that costs least to hide.
@@ -489,45 +501,46 @@ class _Suppressor:
             self._hide(candidate, f"{COMPLEMENTARY_REASON} {self.keys[lone[0]]!r}")
             queue.extend(self.eqs_of[candidate])
 
-    def _fix_round(self, failing: list[tuple[list[int], list[int]]]) -> bool:
-        """Fix several unprotected cells per component at once; True if anything was hidden.
+    def _fix_round(self, failing: list[int]) -> bool:
+        """Fix several unprotected cells at once; True if anything was hidden.
 
         Re-checking after every single extra cell is what costs time on tables full of small
         counts, yet fixing every failing cell blindly over-suppresses: one new hidden cell
         often frees its neighbours too. The middle way fixes a cell only if none of its
-        equations gained a hidden cell earlier in this round; the others wait for the next
-        check, which sees the new freedom.
+        equations gained a hidden cell for a neighbour earlier in this round (the equation
+        both share); the others wait for the next check, which sees the new freedom.
         """
         grown = False
-        for cells, component in failing:
-            touched: set[int] = set()
-            for cell in cells:
-                if touched.intersection(self.eqs_of[cell]):
-                    continue
-                candidate = self._fix(cell, component)
-                if candidate is not None:
-                    grown = True
-                    touched.update(self.eqs_of[cell])
-                    touched.update(self.eqs_of[candidate])
+        touched: set[int] = set()
+        for cell in failing:
+            if touched.intersection(self.eqs_of[cell]):
+                continue
+            candidate = self._fix(cell)
+            if candidate is not None:
+                grown = True
+                # Only the equations the new cell shares with the failing one wait: a
+                # report's long column equations would otherwise allow one fix per round.
+                shared = set(self.eqs_of[cell]).intersection(self.eqs_of[candidate])
+                touched.update(shared or self.eqs_of[candidate])
         return grown
 
-    def _fix(self, cell: int, component: list[int]) -> int | None:
+    def _fix(self, cell: int) -> int | None:
         """Hide one more cell next to an unprotected one, to give it room to move.
 
         Returns the newly hidden cell, or None when there is nothing left to hide around the
-        component. At the start of a round that cannot happen: with no published non-zero
-        member, the component's equations are homogeneous and scaling the true values up
-        protects every cell, so it would have passed. Later in a round it means an earlier
-        fix hid the candidates (the components have merged and are checked again next
-        round). Hence the loop ends with, at worst, every non-zero cell hidden.
+        cell's component (an earlier fix of the round may have hidden it). Candidates are
+        looked for around the cell first, then ring by ring through the hidden cells linked
+        to it, so the extra cell is as close as possible. When nothing is found, ``run``
+        checks the component exactly: with no published non-zero member, its equations are
+        homogeneous and scaling the true values up protects every cell. Hence the loop ends
+        with, at worst, every non-zero cell hidden.
         """
         candidate = self._unblocking(cell) if cell in self.primary else None
         if candidate is None:
             near = (m for e in self.eqs_of[cell] for m in self.eqs[e])
             candidate = self._cheapest(near)
         if candidate is None:
-            around = (m for c in component for e in self.eqs_of[c] for m in self.eqs[e])
-            candidate = self._cheapest(around)
+            candidate = self._nearest(cell)
         if candidate is None:
             return None
         self._hide(candidate, f"{COMPLEMENTARY_REASON} {self.keys[cell]!r}")
@@ -568,24 +581,38 @@ class _Suppressor:
                 return self._cheapest(lifting)
         return None
 
-    def _components(self, seeds: Iterable[int]) -> list[list[int]]:
-        """Hidden cells linked to ``seeds`` through shared equations, grouped by component.
+    def _nearest(self, seed: int) -> int | None:
+        """The cheapest candidate among the nearest equations (through hidden cells) with one."""
+        seen_eqs = set(self.eqs_of[seed])
+        seen_cells = {seed}
+        layer = list(self.eqs_of[seed])
+        while layer:
+            candidate = self._cheapest(m for e in layer for m in self.eqs[e])
+            if candidate is not None:
+                return candidate
+            nxt: list[int] = []
+            for e in layer:
+                for m in self.hidden_in[e]:
+                    if m in seen_cells:
+                        continue
+                    seen_cells.add(m)
+                    for f in self.eqs_of[m]:
+                        if f not in seen_eqs:
+                            seen_eqs.add(f)
+                            nxt.append(f)
+            layer = nxt
+        return None
 
-        A component is the unit of the exact check: hidden cells that share no equation
-        cannot inform each other. Only components reached from the seeds (cells hidden since
-        the last check, and last round's failures) can have changed; the others passed.
-        """
+    def _rings(self, seed: int) -> Iterator[list[int]]:
+        """Hidden cells linked to ``seed`` through shared equations, by distance from it."""
         hidden = self.hidden
-        seen_cells: set[int] = set()
+        seen_cells = {seed}
         seen_eqs: set[int] = set()
-        groups: list[list[int]] = []
-        for seed in seeds:
-            if seed in seen_cells:
-                continue
-            seen_cells.add(seed)
-            group, stack = [seed], [seed]
-            while stack:
-                cell = stack.pop()
+        ring = [seed]
+        while ring:
+            yield ring
+            nxt: list[int] = []
+            for cell in ring:
                 for e in self.eqs_of[cell]:
                     if e in seen_eqs:
                         continue
@@ -593,34 +620,167 @@ class _Suppressor:
                     for member in self.eqs[e]:
                         if member in hidden and member not in seen_cells:
                             seen_cells.add(member)
-                            group.append(member)
-                            stack.append(member)
-            groups.append(sorted(group))
-        return groups
+                            nxt.append(member)
+            ring = nxt
 
-    def _unprotected(self) -> list[tuple[list[int], list[int]]]:
-        """(unprotected cells, component) for each changed component, checked afresh."""
-        seeds = [*list(self.hidden)[self._checked :], *self._failed]
-        self._checked = len(self.hidden)
-        failing = []
-        for component in self._components(seeds):
-            signature = frozenset(component)
-            if signature in self._passed:
+    def _neighbourhood(self, seed: int, limit: int | None) -> tuple[list[int], bool]:
+        """Up to ``limit`` hidden cells nearest ``seed``; True if that is its whole component."""
+        cells: list[int] = []
+        for ring in self._rings(seed):
+            if limit is not None and len(cells) + len(ring) > limit:
+                cells.extend(ring[: limit - len(cells)])
+                return sorted(cells), False
+            cells.extend(ring)
+        return sorted(cells), True
+
+    def _unprotected(self) -> list[int]:
+        """Hidden cells not yet proven protected that fail the check, in hiding order.
+
+        First a cheap search for a witness through nearby hidden cells (``_witness``); a
+        cell it cannot prove is checked by elimination over its whole component when that is
+        small (``EXACT_CELLS``), exactly as a small table always was. On a large component
+        a cell the search cannot prove is treated as unprotected and gets another hidden
+        neighbour: over-suppression at worst, never a leak. Eliminating a report's one big
+        component (thousands of cells) every round is what made a province report take
+        minutes.
+        """
+        pending = [c for c in self.hidden if c not in self.certified]
+        failed: set[int] = set()
+        large: set[int] = set()  # cells of components too large for elimination
+        for cell in pending:
+            if cell in self.certified or cell in failed:
                 continue
-            bad = self._unprotected_cells(component)
-            if bad:
-                failing.append((bad, component))
-            else:
-                self._passed.add(signature)
-        self._failed = [cell for _, component in failing for cell in component]
-        return failing
+            self._witness(cell)
+            if cell in self.certified:
+                continue
+            if cell in large:
+                failed.add(cell)
+                continue
+            cells, whole = self._neighbourhood(cell, EXACT_CELLS)
+            if not whole:
+                large.update(self._neighbourhood(cell, None)[0])
+                failed.add(cell)
+                continue
+            bad = self._unprotected_cells(cells)
+            bad_set = set(bad)
+            self.certified.update(c for c in cells if c not in bad_set)
+            failed.update(bad)
+        return [c for c in pending if c in failed]
+
+    def _witness(self, target: int) -> None:
+        """Look for a small direction that moves ``target``; certify every cell it proves.
+
+        A depth-first search assigns +1 or -1 to hidden cells, starting with +1 on
+        ``target``, until every equation touching an assigned cell adds up to zero: the
+        +δ/−δ cycles of a table (a rectangle of four hidden cells in a grid, repeated in the
+        parts of a measure where it has parts). Cells going down must keep room to move
+        (value - 1 >= 1, or the room a primary target needs to reach k). The search is
+        bounded (``WITNESS_NODES``); failing proves nothing either way.
+        """
+        eqs, eqs_of, x, hidden_in = self.eqs, self.eqs_of, self.x, self.hidden_in
+        need = max(1, self.k[target] - x[target]) if target in self.primary else 1
+        v: dict[int, int] = {}
+        res: dict[int, int] = defaultdict(int)
+        unbalanced: set[int] = set()
+        nodes = 0
+
+        def assign(cell: int, sign: int) -> None:
+            v[cell] = sign
+            for e in eqs_of[cell]:
+                r = res[e] + eqs[e][cell] * sign
+                res[e] = r
+                if r:
+                    unbalanced.add(e)
+                else:
+                    unbalanced.discard(e)
+
+        def unassign(cell: int) -> None:
+            sign = v.pop(cell)
+            for e in eqs_of[cell]:
+                r = res[e] - eqs[e][cell] * sign
+                res[e] = r
+                if r:
+                    unbalanced.add(e)
+                else:
+                    unbalanced.discard(e)
+
+        def candidates(e: int) -> list[tuple[int, int]]:
+            r = res[e]
+            out = []
+            eq = eqs[e]
+            for m in hidden_in[e]:
+                if m in v:
+                    continue
+                sign = -1 if r * eq[m] > 0 else 1
+                if sign < 0 and x[m] - 1 < need:
+                    continue
+                out.append((m, sign))
+            return out
+
+        def gain(cell: int, sign: int) -> int:
+            """How many more equations are balanced after assigning ``cell``."""
+            g = 0
+            for e in eqs_of[cell]:
+                r = res[e]
+                after = r + eqs[e][cell] * sign
+                g += (r != 0) - (after != 0)
+            return g
+
+        def search(depth: int) -> bool:
+            nonlocal nodes
+            if not unbalanced:
+                return True
+            if depth == 0 or nodes >= WITNESS_NODES:
+                return False
+            # The equation with the fewest hidden members: the fewest ways to balance it.
+            best = candidates(min(unbalanced, key=lambda e: (len(hidden_in[e]), e)))
+            best.sort(key=lambda ms: (-gain(*ms), ms[0]))
+            for cell, sign in best[:WITNESS_BRANCH]:
+                nodes += 1
+                assign(cell, sign)
+                if search(depth - 1):
+                    return True
+                unassign(cell)
+            return False
+
+        assign(target, 1)
+        if not search(WITNESS_DEPTH):
+            return
+        order = list(v)
+        local = {i: v[cell] for i, cell in enumerate(order)}
+        lo, hi = self._t_range(local, order)
+        free = lo is None or hi is None or lo[0] < 0 or hi[0] > 0
+        if not free:
+            return
+        for cell, vi in v.items():
+            if cell in self.primary:
+                end = hi if vi > 0 else lo
+                if end is not None and x[cell] * end[1] + end[0] * vi < self.k[cell] * end[1]:
+                    continue
+            self.certified.add(cell)
+
+    def _prove_exactly(self, failing: list[int]) -> bool:
+        """Check the components of ``failing`` whole; True if that proved any cell."""
+        proved = False
+        done: set[int] = set()
+        for cell in failing:
+            if cell in done:
+                continue
+            component, _ = self._neighbourhood(cell, None)
+            done.update(component)
+            bad = set(self._unprotected_cells(component))
+            new = [c for c in component if c not in bad and c not in self.certified]
+            self.certified.update(new)
+            proved = proved or any(c in failing for c in new)
+        return proved
 
     def _unprotected_cells(self, component: list[int]) -> list[int]:
         """The hidden cells of ``component`` without the guaranteed freedom.
 
-        Unknowns are the component's hidden cells; the equations touching them, with the
-        published cells moved to the right-hand side, are all a reader has (other hidden
-        cells share no equation with these). A direction ``v`` with ``A v = 0`` keeps every
+        Unknowns are the given hidden cells (a whole component, or part of one); the equations
+        touching them, with every other cell moved to the right-hand side, must all stay
+        true. Any direction found this way is zero elsewhere, so it is a direction of the
+        whole system too. A direction ``v`` with ``A v = 0`` keeps every
         equation true, so ``x + t v`` is in F for every ``t`` that keeps each hidden cell
         >= 1; along it a cell moves iff ``v[cell] != 0`` and the range of ``t`` is not just
         {0}, and a primary cell reaches k iff the end of the range allows it. A cell passes
