@@ -26,13 +26,12 @@ from casework.errors import DomainError, Invalid
 from casework.extensions import db
 from casework.services.imports.api import (
     DEFAULT_MAX_BYTES,
-    DEFAULT_MAX_ROWS,
     ImportFormSchema,
+    import_uploaded_list,
 )
 from casework.services.imports.api import _load as load_import  # the API's access rule
 from casework.services.imports.api import _view as import_view
-from casework.services.imports.intake import ImportRefused, Options, run_import
-from casework.unit_of_work import audit_failure
+from casework.services.imports.intake import ImportRefused
 from casework.web import labels
 from casework.web.auth import login_required_page
 from casework.web.caseload import _intake_units
@@ -121,31 +120,7 @@ def run() -> Any:
                     ]
                 }
             )
-        options = Options(
-            case_type=form["case_type"],
-            unit=form["unit"],
-            dry_run=form["dry_run"],
-            encoding=form.get("encoding"),
-            referral_source=form.get("referral_source"),
-            filename=upload_.filename or None,
-        )
-        try:
-            record = run_import(
-                db.session,
-                user,
-                data,
-                options,
-                max_rows=int(current_app.config.get("CASEWORK_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)),
-            )
-        except ImportRefused as exc:
-            audit_failure(
-                "import.commit",
-                actor=user,
-                outcome="refused",
-                case_type=options.case_type,
-                rows_in_error=len(exc.errors.get("rows", {})),
-            )
-            raise
+        record = import_uploaded_list(user, data, form, upload_.filename)
     except ImportRefused as error:
         db.session.rollback()
         rows = [{"row": int(n), "messages": m} for n, m in error.errors.get("rows", {}).items()]

@@ -161,32 +161,42 @@ class Imports(MethodView):
         data = upload.stream.read(_max_bytes() + 1)
         if len(data) > _max_bytes():
             raise RequestEntityTooLarge(_too_large())
-        options = Options(
-            case_type=form["case_type"],
-            unit=form["unit"],
-            dry_run=form["dry_run"],
-            encoding=form.get("encoding"),
-            referral_source=form.get("referral_source"),
-            filename=upload.filename or None,
+        return _view(import_uploaded_list(user, data, form, upload.filename))
+
+
+def import_uploaded_list(
+    user: Any, data: bytes, form: dict[str, Any], filename: str | None
+) -> CaseImport:
+    """Run an uploaded list (dry run or commit) for the API and the web page alike.
+
+    A refused commit is audited even though its request rolls back.
+    :raise ImportRefused: a row in error on commit, or a file that cannot be read.
+    """
+    options = Options(
+        case_type=form["case_type"],
+        unit=form["unit"],
+        dry_run=form["dry_run"],
+        encoding=form.get("encoding"),
+        referral_source=form.get("referral_source"),
+        filename=filename or None,
+    )
+    try:
+        return run_import(
+            db.session,
+            user,
+            data,
+            options,
+            max_rows=int(current_app.config.get("CASEWORK_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)),
         )
-        try:
-            record = run_import(
-                db.session,
-                user,
-                data,
-                options,
-                max_rows=int(current_app.config.get("CASEWORK_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)),
-            )
-        except ImportRefused as exc:
-            audit_failure(
-                "import.commit",
-                actor=user,
-                outcome="refused",
-                case_type=options.case_type,
-                rows_in_error=len(exc.errors.get("rows", {})),
-            )
-            raise
-        return _view(record)
+    except ImportRefused as exc:
+        audit_failure(
+            "import.commit",
+            actor=user,
+            outcome="refused",
+            case_type=options.case_type,
+            rows_in_error=len(exc.errors.get("rows", {})),
+        )
+        raise
 
 
 @blp.route("/<uuid:import_id>")
