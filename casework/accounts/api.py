@@ -12,10 +12,9 @@ from flask_wtf.csrf import generate_csrf
 
 from casework.access.current import caller
 from casework.access.roles import permissions_of
-from casework.accounts import lockout, operations, totp
+from casework.accounts import operations, totp
 from casework.accounts.authentication import authenticate
 from casework.accounts.loader import pending_steps, require_session
-from casework.accounts.passwords import verify_password
 from casework.accounts.schemas import (
     LoginOutSchema,
     LoginSchema,
@@ -27,7 +26,7 @@ from casework.accounts.schemas import (
     TotpEnrolOutSchema,
 )
 from casework.audit import trail
-from casework.errors import Invalid, Unauthorized
+from casework.errors import Unauthorized
 from casework.extensions import db, limiter
 
 blp = Blueprint("auth", __name__, url_prefix="", description="Sessions and the caller")
@@ -134,15 +133,7 @@ class TotpEnrol(MethodView):
         """
         user = caller()
         require_session()
-        secret, uri = totp.begin_enrolment(user)
-        trail.record(
-            db.session,
-            "auth.totp_enrol",
-            actor=user,
-            object_type="user",
-            object_id=user.id,
-            unit_path=user.unit.path,
-        )
+        secret, uri = operations.begin_own_totp_enrolment(db.session, user)
         return {"secret": secret, "otpauth_uri": uri}
 
 
@@ -174,15 +165,4 @@ class Totp(MethodView):
         """Remove two-step login (your password is required)."""
         user = caller()
         require_session()
-        if not verify_password(user.password_hash, data["password"]):
-            lockout.note_failure(user)  # a stolen session must not become a password oracle
-            raise Invalid(errors={"password": ["Mật khẩu không đúng / wrong password."]})
-        totp.remove_totp(db.session, user)
-        trail.record(
-            db.session,
-            "auth.totp_remove",
-            actor=user,
-            object_type="user",
-            object_id=user.id,
-            unit_path=user.unit.path,
-        )
+        operations.remove_own_totp(db.session, user, data["password"])

@@ -159,6 +159,23 @@ def reset_totp(session: Session, admin: Any, user: User) -> None:
     )
 
 
+def begin_own_totp_enrolment(session: Session, user: User) -> tuple[str, str]:
+    """Start the user's TOTP set-up (audited); returns the secret and its otpauth URI.
+
+    :raise DomainError: two-step login is already on.
+    """
+    secret, uri = totp.begin_enrolment(user)
+    trail.record(
+        session,
+        "auth.totp_enrol",
+        actor=user,
+        object_type="user",
+        object_id=user.id,
+        unit_path=user.unit.path,
+    )
+    return secret, uri
+
+
 def remove_own_totp(session: Session, user: User, password: str) -> None:
     """The user turns their second factor off, proving it is them with their password.
 

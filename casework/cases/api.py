@@ -24,7 +24,6 @@ from casework.cases.schemas import (
     CasePatchSchema,
     CaseSummarySchema,
 )
-from casework.errors import Invalid
 from casework.extensions import db
 from casework.model_base import vietnam_today
 from casework.people.operations import find_people
@@ -150,12 +149,9 @@ class CaseItem(MethodView):
         """Edit case and person details; send the version read (field or If-Match)."""
         user = caller()
         case = operations.get_case(db.session, user, case_id)
-        version = data.pop("version", None)
-        if version is None and request.headers.get("If-Match"):
-            try:
-                version = int(request.headers["If-Match"].strip('"W/ '))
-            except ValueError:
-                raise Invalid(errors={"If-Match": ["not a version number"]}) from None
+        version = operations.requested_version(
+            data.pop("version", None), request.headers.get("If-Match")
+        )
         operations.update_case(db.session, user, case, data, version)
         return case_view(db.session, user, case)
 

@@ -89,6 +89,19 @@ def require(user: Any, permission: str, unit: Unit) -> None:
         raise Forbidden()
 
 
+def requested_version(body_version: int | None, if_match: str | None) -> int | None:
+    """The version a client says it read: the body's ``version`` or an ``If-Match`` header.
+
+    :raise Invalid: an If-Match header that is not a version number.
+    """
+    if body_version is not None or not if_match:
+        return body_version
+    try:
+        return int(if_match.strip('"W/ '))
+    except ValueError:
+        raise Invalid(errors={"If-Match": ["not a version number"]}) from None
+
+
 def check_version(case: Case, version: int | None) -> None:
     """:raise Conflict: the client edited an older version than the stored one."""
     if version is not None and version != case.version:

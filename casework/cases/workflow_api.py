@@ -17,7 +17,7 @@ from casework.cases.models import CASE_TYPES, CaseEvent
 from casework.cases.presenters import case_view
 from casework.cases.schemas import CaseOutSchema
 from casework.cases.transitions import event_texts, fire, options_for
-from casework.errors import Invalid, NotFound
+from casework.errors import NotFound
 from casework.extensions import db
 from casework.i18n import current_language
 from workflows.diagram import to_mermaid
@@ -105,12 +105,9 @@ class Transitions(MethodView):
         user = caller()
         case = operations.get_case(db.session, user, case_id)
         event = data.pop("event")
-        version = data.pop("version", None)
-        if version is None and request.headers.get("If-Match"):
-            try:
-                version = int(request.headers["If-Match"].strip('"W/ '))
-            except ValueError:
-                raise Invalid(errors={"If-Match": ["not a version number"]}) from None
+        version = operations.requested_version(
+            data.pop("version", None), request.headers.get("If-Match")
+        )
         fire(db.session, user, case, event, data, version=version)
         return case_view(db.session, user, case)
 

@@ -19,7 +19,7 @@ from flask_login import current_user
 
 from casework.accounts import totp
 from casework.accounts.loader import StepRequired, allow_while_pending, require_session
-from casework.accounts.operations import remove_own_totp
+from casework.accounts.operations import begin_own_totp_enrolment, remove_own_totp
 from casework.audit import trail
 from casework.errors import DomainError, error_response, wants_json
 from casework.extensions import db
@@ -92,17 +92,9 @@ def start() -> Any:
     user = current_user._get_current_object()
     require_session()
     try:
-        totp.begin_enrolment(user)
+        begin_own_totp_enrolment(db.session, user)
     except DomainError as error:
         return _page(error.status, message=error.message)
-    trail.record(
-        db.session,
-        "auth.totp_enrol",
-        actor=user,
-        object_type="user",
-        object_id=user.id,
-        unit_path=user.unit.path,
-    )
     return redirect(url_for("web_account.two_step", _anchor="confirm"))
 
 
