@@ -8,10 +8,12 @@
 The data is synthetic and coded only (no ciphertext: person rows carry sex and birth year,
 which is all statistics read). It is generated in Python following the real workflows' stage
 lines and written with COPY (not the ORM); secondary indexes are dropped for the load and
-rebuilt afterwards, as a bulk load in production would do. Then the annual national report and
-one province's are computed five times each (after one warm-up run) and a table of
-min / median / max milliseconds is printed, for the SQL part alone and for the whole report
-including suppression.
+rebuilt afterwards, as a bulk load in production would do. Then the statistics summary is
+refreshed (timed once) and the annual national report and one province's are timed: from the
+history (the queries the summary replaces; the national one once, it takes minutes), from the
+summary (five runs after a warm-up), the first whole report after a refresh (SQL + suppression
+over every cell, kept), and later requests, which read the kept report. A table of
+min / median / max milliseconds is printed.
 
 PostgreSQL comes from DATABASE_URL (an admin URL) or postgresql://postgres@127.0.0.1:5432/postgres.
 """
@@ -354,7 +356,8 @@ def load(name: str, n_cases: int) -> None:
 
 
 def timed(fn, runs: int = RUNS) -> list[float]:  # noqa: ANN001
-    fn()  # warm-up: caches, plan cache, first-use imports
+    if runs > 1:
+        fn()  # warm-up: caches, plan cache, first-use imports
     out = []
     for _ in range(runs):
         started = time.perf_counter()
@@ -363,32 +366,57 @@ def timed(fn, runs: int = RUNS) -> list[float]:  # noqa: ANN001
     return out
 
 
-def measure(name: str) -> list[tuple[str, list[float]]]:
+def measure(name: str, live: bool = True, refresh: bool = True) -> list[tuple[str, list[float]]]:
     from casework.extensions import db
-    from casework.stats import indicators
+    from casework.stats import indicators, summary
     from casework.stats.periods import parse
     from casework.units.models import CURRENT_TREE, Unit
 
     app = make_app(name)
     period = parse(str(YEAR))
+    today = NOW.date()
     rows = []
     with app.app_context():
+        db.create_all()  # the summary tables, on a database loaded by an older version
+        if refresh or summary.latest_refresh(db.session) is None:
+            started = time.perf_counter()
+            run = summary.refresh(db.session)
+            db.session.commit()
+            rows.append((f"summary refresh, every month ({run.facts:,} rows; 1 run)",
+                         [(time.perf_counter() - started) * 1000]))
         province = db.session.scalar(
             db.select(Unit).where(Unit.tree == CURRENT_TREE, Unit.code == PROVINCE))
         for label, unit in (("national", None), (f"province {PROVINCE}", province)):
-            rows.append((f"{label}: indicators (SQL)",
-                         timed(lambda u=unit: indicators.compute(db.session, u, period))))
-            # The whole report (SQL + one suppression run over every cell) is timed once: on a
-            # province's commune grid suppression takes minutes (see the note printed below).
+            if live:
+                # The history queries, as before the summary; national is slow, so once.
+                rows.append((f"{label}: indicators from the history (SQL)",
+                             timed(lambda u=unit: indicators.compute(db.session, u, period,
+                                                                     today=today),
+                                   runs=1 if unit is None else RUNS)))
+            rows.append((f"{label}: indicators from the summary (SQL)",
+                         timed(lambda u=unit: summary.raw_from_summary(db.session, u, period,
+                                                                       today))))
+            raw = summary.raw_from_summary(db.session, unit, period, today)
+            key = (raw.scope.code, period.label, "bench")
+
+            def build(u=unit, r=raw):  # noqa: ANN001, ANN202
+                return indicators.build_report(db.session, u, period, raw=r)
+
+            # First request after a refresh: SQL + one suppression over every cell, kept.
             started = time.perf_counter()
-            report = indicators.build_report(db.session, unit, period)
-            rows.append((f"{label}: whole report incl. suppression (1 run)",
+            report = summary.cached_report(db.session, raw, key, build)
+            rows.append((f"{label}: report, first request after a refresh (1 run)",
                          [(time.perf_counter() - started) * 1000]))
+            # Every later request until the next refresh: the summary read for the refresh,
+            # then the kept report (what the API does).
+            rows.append((f"{label}: report, later requests (kept)", timed(
+                lambda u=unit, k=key, b=build: summary.cached_report(
+                    db.session, summary.raw_from_summary(db.session, u, period, today), k, b))))
             cells = sum(len(t["rows"]) * len(s["columns"]) for s in report["sections"]
                         for t in s["tables"])
             print(f"  {label}: {len(report['sections'])} sections, {cells:,} cells, "
                   f"{len(report['hidden']):,} hidden", flush=True)
-            db.session.rollback()
+            db.session.commit()
     return rows
 
 
@@ -440,6 +468,10 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the database")
     parser.add_argument("--reuse", metavar="NAME", help="time an already loaded database")
     parser.add_argument("--load-only", action="store_true")
+    parser.add_argument("--no-live", action="store_true",
+                        help="skip the history queries (the national one takes minutes)")
+    parser.add_argument("--skip-refresh", action="store_true",
+                        help="with --reuse: time the summary already there")
     parser.add_argument("--synthetic-suppression", type=int, metavar="ROWS",
                         help="only time suppression on a synthetic report with ROWS units")
     args = parser.parse_args()
@@ -455,7 +487,7 @@ def main() -> int:
         if args.load_only:
             print(f"loaded database: {name}")
             return 0
-        rows = measure(name)
+        rows = measure(name, live=not args.no_live, refresh=not args.skip_refresh)
         print(f"\nannual report {YEAR}, {RUNS} runs after a warm-up (milliseconds)")
         print(f"{'what':58} {'min':>8} {'median':>8} {'max':>8}")
         for label, times in rows:

@@ -23,6 +23,7 @@ keys_cli = AppGroup("keys", help="Encryption keys.")
 audit_cli = AppGroup("audit", help="The audit trail.")
 workflows_cli = AppGroup("workflows", help="The case workflows.")
 imports_cli = AppGroup("imports", help="Bulk intake of handover lists (CSV, XLSX).")
+stats_cli = AppGroup("stats", help="The statistics summary behind the reports.")
 
 
 def fail(message: str) -> None:
@@ -445,6 +446,68 @@ def _import_notes(row: dict) -> str:
     return "; ".join(notes)
 
 
+# --- stats ---------------------------------------------------------------------------------------
+
+
+@stats_cli.command("refresh")
+@click.option("--since", metavar="YYYY-MM", help="rebuild only this month and later ones")
+@click.option("--warm", "warm_periods", multiple=True, metavar="PERIOD",
+              help="then build and keep the country's and every province's report for PERIOD "
+                   "(e.g. 2026, 2026-Q3, 2026-10); repeatable")
+@click.option("--quiet", is_flag=True, help="print only the final line")
+def stats_refresh(since: str | None, warm_periods: tuple[str, ...], quiet: bool) -> None:
+    """Rebuild the statistics summary the reports read (run nightly; --since more often)."""
+    import time
+    from datetime import date
+
+    from casework.stats import summary
+
+    start = None
+    if since:
+        try:
+            year, month = (int(part) for part in since.split("-"))
+            start = date(year, month, 1)
+        except ValueError:
+            fail("--since must be a month, YYYY-MM")
+
+    def progress(months: str, done: int, total: int) -> None:
+        if not quiet:
+            click.echo(f"  {done}/{total} {months}")
+
+    from casework.stats.periods import PeriodError, parse
+    from casework.stats.reports import warm
+
+    try:
+        periods = [parse(text) for text in warm_periods]
+    except PeriodError as error:
+        fail(f"--warm: {error}")
+    began = time.perf_counter()
+    run = summary.refresh(db.session, since=start, progress=progress)
+    db.session.commit()
+    scope = f"from {start:%Y-%m}" if start else "all months"
+    click.echo(f"statistics summary refreshed ({scope}): {run.facts:,} rows in "
+               f"{time.perf_counter() - began:.1f} s")
+    if periods:
+        began = time.perf_counter()
+        built = warm(db.session, periods, progress=None if quiet else (
+            lambda code, label: click.echo(f"  kept report {code} {label}")))
+        click.echo(f"reports kept: {built} in {time.perf_counter() - began:.1f} s")
+
+
+@stats_cli.command("status")
+def stats_status() -> None:
+    """When the summary was last refreshed, and how many rows it holds."""
+    from casework.stats import summary
+
+    run = summary.latest_refresh(db.session)
+    if run is None:
+        click.echo("never refreshed: reports are computed from the history on each request")
+        return
+    scope = f"from {run.since:%Y-%m}" if run.since else "all months"
+    click.echo(f"last refresh {run.finished_at:%Y-%m-%d %H:%M:%S} UTC ({scope}); "
+               f"{summary.summary_rows(db.session):,} summary rows")
+
+
 def init_app(app: Flask) -> None:
     for group in (
         casework_cli,
@@ -454,6 +517,7 @@ def init_app(app: Flask) -> None:
         audit_cli,
         workflows_cli,
         imports_cli,
+        stats_cli,
     ):
         app.cli.add_command(group)
 

@@ -20,4 +20,5 @@ from casework.services.models import (  # noqa: F401,E402
     ServiceProvider,
     SupportItem,
 )
+from casework.stats.models import StatFact, StatRefresh, StatReport  # noqa: F401
 from casework.units.models import Organisation, Unit  # noqa: F401

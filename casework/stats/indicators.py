@@ -38,7 +38,6 @@ the same published numbers, never a smaller count or a new difference.
 
 from __future__ import annotations
 
-import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -313,6 +312,36 @@ class Raw:
     def buckets(self) -> int:
         return max(1, len(self.period.subperiods))
 
+    # How the queries below cut time: the report's sub-periods here; calendar months when the
+    # statistics summary is built (``casework.stats.summary.FactRaw``), from the same queries.
+
+    def ts_bucket(self, column: Any) -> Any:
+        """SQL for the sub-period of a UTC timestamp column."""
+        return bucket(column, _boundaries_ts(self.period))
+
+    def day_bucket(self, column: Any, shift: int = 0) -> Any:
+        """SQL for the sub-period of a day column (``shift`` months earlier than the period)."""
+        return bucket(column, _boundaries_day(self.period, shift))
+
+    def ts_window(self, column: Any) -> Any:
+        return and_(column >= self.period.start_utc, column < self.period.end_utc)
+
+    def day_window(self, column: Any, shift: int = 0) -> Any:
+        lo = month_shift(self.period.start, shift)
+        hi = month_shift(self.period.end_exclusive, shift)
+        return and_(column >= lo, column < hi)
+
+    keeps_histograms = False
+    """True for the summary builder: stays are kept as a histogram per unit and month."""
+
+    def add_stay(self, row: str | None, b: Any, stage: str, case_type: str, days: int,
+                 n: int) -> None:
+        raise NotImplementedError  # only the summary builder keeps histograms
+
+    def add_amount(self, row: str | None, b: Any, col: str, amount: int) -> None:
+        if row is not None:
+            self.amounts[(AMOUNT_MEASURE, row, int(b), col)] += int(amount)
+
     def value(self, measure: str, row: Any, b: Any, col: Any) -> int:
         """Sum over TOTAL components (for tests and the table builder)."""
         m = MEASURE_BY_ID[measure]
@@ -342,33 +371,45 @@ def compute(session: Session, unit: Unit | None, period: Period,
     raw = Raw(scope, period)
     today = today or utcnow().date()
     raw.reference_day = min(period.end, today)
+    compute_flows(session, raw)
+    compute_live(session, raw)
+    return raw
+
+
+def compute_flows(session: Session, raw: Raw) -> None:
+    """The measures the statistics summary keeps per month: things that happened, when."""
     _new_cases(session, raw)
     _events(session, raw)
     _verification(session, raw)
     _closures(session, raw)
+    _service_flows(session, raw)
+    stays(session, raw)
+
+
+def compute_live(session: Session, raw: Raw) -> None:
+    """The measures always read from the current data: stocks on a day, and transfers.
+
+    A stock (support needed, overdue) counts distinct cases over the whole period, which no
+    monthly sum gives; transfers count a move only between two different rows of the report.
+    Both are small indexed queries.
+    """
     _transfers(session, raw)
-    _services(session, raw)
+    _support_needs(session, raw)
     _overdue(session, raw)
-    _stays(session, raw)
-    return raw
-
-
-def _event_window(e: Any, period: Period) -> Any:
-    return and_(e.at >= period.start_utc, e.at < period.end_utc)
 
 
 def _new_cases(session: Session, raw: Raw) -> None:
-    scope, period = raw.scope, raw.period
+    scope = raw.scope
     row = scope.row_expr(Unit.path)
     age = func.extract("year", Case.opened_on) - Person.birth_year
     band = _age_band(age)
-    b = bucket(Case.opened_on, _boundaries_day(period))
+    b = raw.day_bucket(Case.opened_on)
     query = (
         select(row, Case.case_type, b, Person.sex, band, func.count())
         .select_from(Case)
         .join(Unit, Unit.id == Case.recorded_unit_id)
         .join(Person, Person.id == Case.person_id)
-        .where(Case.opened_on >= period.start, Case.opened_on <= period.end, scope.in_subtree())
+        .where(raw.day_window(Case.opened_on), scope.in_subtree())
         .group_by(row, Case.case_type, b, Person.sex, band)
     )
     for path, case_type, bb, sex, age_band, n in session.execute(query):
@@ -418,17 +459,17 @@ def _event_measures(event: str, from_stage: str | None, to_stage: str,
 
 
 def _events(session: Session, raw: Raw) -> None:
-    scope, period = raw.scope, raw.period
+    scope = raw.scope
     e = CaseEvent
     row = scope.row_expr(Unit.path)
-    b = bucket(e.at, _boundaries_ts(period))
+    b = raw.ts_bucket(e.at)
     reason = e.data["suspension_reason"].as_string()
     query = (
         select(row, Case.case_type, b, e.event, e.from_stage, e.to_stage, reason, func.count())
         .select_from(e)
         .join(Unit, Unit.id == e.unit_id)
         .join(Case, Case.id == e.case_id)
-        .where(e.event.in_(_EVENT_NAMES), _event_window(e, period), scope.in_subtree())
+        .where(e.event.in_(_EVENT_NAMES), raw.ts_window(e.at), scope.in_subtree())
         .group_by(row, Case.case_type, b, e.event, e.from_stage, e.to_stage, reason)
     )
     for path, case_type, bb, event, from_stage, to_stage, why, n in session.execute(query):
@@ -448,10 +489,10 @@ def _sum_parts(raw: Raw, measure: str) -> None:
 
 def _verification(session: Session, raw: Raw) -> None:
     """Verified, and whether by the identified stage's due date (calendar or working days)."""
-    scope, period = raw.scope, raw.period
+    scope = raw.scope
     e, opened = CaseEvent, aliased(CaseEvent)
     row = scope.row_expr(Unit.path)
-    b = bucket(e.at, _boundaries_ts(period))
+    b = raw.ts_bucket(e.at)
     opened_day = local_day(opened.at)
     diff = day_diff(local_day(e.at), opened_day)
     working = [t for t in CASE_TYPES
@@ -471,7 +512,7 @@ def _verification(session: Session, raw: Raw) -> None:
         .join(opened, and_(opened.case_id == e.case_id, opened.seq == 1))
         .join(Unit, Unit.id == e.unit_id)
         .join(Case, Case.id == e.case_id)
-        .where(e.from_stage == "identified", e.to_stage == "verified", _event_window(e, period),
+        .where(e.from_stage == "identified", e.to_stage == "verified", raw.ts_window(e.at),
                scope.in_subtree())
         .group_by(row, Case.case_type, b, diff, day_if_needed)
     )
@@ -497,10 +538,10 @@ def _verified_in_time(case_type: str, days: int, opened_day: Any) -> bool:
 
 def _closures(session: Session, raw: Raw) -> None:
     """Approved closures, by the reason given with the request just before (its history row)."""
-    scope, period = raw.scope, raw.period
+    scope = raw.scope
     e, request = CaseEvent, aliased(CaseEvent)
     row = scope.row_expr(Unit.path)
-    b = bucket(e.at, _boundaries_ts(period))
+    b = raw.ts_bucket(e.at)
     reason = request.data["closure_reason"].as_string()
     query = (
         select(row, Case.case_type, b, reason, func.count())
@@ -508,7 +549,7 @@ def _closures(session: Session, raw: Raw) -> None:
         .join(request, and_(request.case_id == e.case_id, request.seq == e.seq - 1))
         .join(Unit, Unit.id == e.unit_id)
         .join(Case, Case.id == e.case_id)
-        .where(e.event == "approve_closure", _event_window(e, period), scope.in_subtree())
+        .where(e.event == "approve_closure", raw.ts_window(e.at), scope.in_subtree())
         .group_by(row, Case.case_type, b, reason)
     )
     for path, case_type, bb, why, n in session.execute(query):
@@ -519,9 +560,9 @@ def _closures(session: Session, raw: Raw) -> None:
 
 
 def _transfers(session: Session, raw: Raw) -> None:
-    scope, period = raw.scope, raw.period
+    scope = raw.scope
     e, request = CaseEvent, aliased(CaseEvent)
-    b = bucket(e.at, _boundaries_ts(period))
+    b = raw.ts_bucket(e.at)
     to_code = request.data["to_unit"].as_string()
     codes = dict(session.execute(
         select(Unit.code, Unit.path).where(Unit.tree == CURRENT_TREE, scope.in_subtree())).all())
@@ -531,7 +572,7 @@ def _transfers(session: Session, raw: Raw) -> None:
         .join(request, and_(request.case_id == e.case_id, request.seq == e.seq - 1))
         .join(Unit, Unit.id == e.unit_id)
         .join(Case, Case.id == e.case_id)
-        .where(e.event == "accept_transfer", _event_window(e, period),
+        .where(e.event == "accept_transfer", raw.ts_window(e.at),
                or_(scope.in_subtree(), to_code.in_(list(codes)) if codes else literal(False)))
         .group_by(Unit.path, to_code, Case.case_type, b)
     )
@@ -544,31 +585,31 @@ def _transfers(session: Session, raw: Raw) -> None:
         raw.add("transferred_in", new_row, bb, case_type, n)
 
 
-def _services(session: Session, raw: Raw) -> None:
+def _by_current_unit(scope: ReportScope, model: Any) -> Any:
+    return (select().select_from(model).join(Case, Case.id == model.case_id)
+            .join(Unit, Unit.id == Case.unit_id).where(scope.in_subtree()))
+
+
+def _service_flows(session: Session, raw: Raw) -> None:
     from casework.services.models import CaseNote, SupportItem
 
-    scope, period = raw.scope, raw.period
+    scope = raw.scope
     row = scope.row_expr(Unit.path)
-
-    def by_current_unit(model: Any) -> Any:
-        return (select().select_from(model).join(Case, Case.id == model.case_id)
-                .join(Unit, Unit.id == Case.unit_id).where(scope.in_subtree()))
 
     def flow(measure: str, model: Any, day: Any, *conditions: Any, shift: int = 0,
              amount: Any = None) -> None:
-        lo, hi = month_shift(period.start, shift), month_shift(period.end_exclusive, shift)
-        b = bucket(day, _boundaries_day(period, shift))
+        b = raw.day_bucket(day, shift)
         columns = [row, Case.case_type, b, func.count()]
         if amount is not None:
             columns.append(func.coalesce(func.sum(amount), 0))
-        query = (by_current_unit(model).add_columns(*columns)
-                 .where(day >= lo, day < hi, *conditions)
+        query = (_by_current_unit(scope, model).add_columns(*columns)
+                 .where(raw.day_window(day, shift), *conditions)
                  .group_by(row, Case.case_type, b))
         for path, case_type, bb, n, *total in session.execute(query):
             r = scope.row_of(path)
             raw.add(measure, r, bb, case_type, n)
-            if amount is not None and r is not None:
-                raw.amounts[(AMOUNT_MEASURE, r, int(bb), case_type)] += int(total[0])
+            if amount is not None:
+                raw.add_amount(r, bb, case_type, total[0])
 
     flow("counselling_sessions", CaseNote, CaseNote.occurred_on,
          CaseNote.kind.in_(COUNSELLING_NOTE_KINDS))
@@ -586,14 +627,20 @@ def _services(session: Session, raw: Raw) -> None:
          or_(SupportItem.loan_status.is_(None), SupportItem.loan_status.not_in(LOAN_GRANTED)))
     _sum_parts(raw, "loans_referred")
 
-    # People needing a kind of support during the period, and whether they were connected.
+
+def _support_needs(session: Session, raw: Raw) -> None:
+    """People needing a kind of support during the period, and whether they were connected."""
+    from casework.services.models import SupportItem
+
+    scope, period = raw.scope, raw.period
+    row = scope.row_expr(Unit.path)
     connected_by = func.coalesce(SupportItem.referred_on, SupportItem.started_on,
                                  SupportItem.ended_on)
     from sqlalchemy import case
 
     is_connected = and_(SupportItem.status.in_(CONNECTED_STATUSES), connected_by <= period.end)
     query = (
-        by_current_unit(SupportItem)
+        _by_current_unit(scope, SupportItem)
         .add_columns(row, SupportItem.kind, func.count(distinct(SupportItem.case_id)),
                      func.count(distinct(case((is_connected, SupportItem.case_id), else_=None))))
         .where(SupportItem.planned_on <= period.end,
@@ -622,9 +669,9 @@ def _overdue(session: Session, raw: Raw) -> None:
         raw.add("overdue", scope.row_of(path), 0, case_type, n)
 
 
-def _stays(session: Session, raw: Raw) -> None:
+def stays(session: Session, raw: Raw) -> None:
     """Stays in a stage that ended in the period: how many, and the median length in days."""
-    scope, period = raw.scope, raw.period
+    scope = raw.scope
     e, before = CaseEvent, aliased(CaseEvent)
     # The stay that an exit ends began with the case's previous stage change: one backward
     # step on the (case_id, seq) index per exit, rather than a window over whole histories.
@@ -637,15 +684,25 @@ def _stays(session: Session, raw: Raw) -> None:
     )
     steps = (
         select(e.case_id, e.from_stage, Case.case_type,
+               scope.row_expr(Unit.path).label("row"), raw.ts_bucket(e.at).label("b"),
                day_diff(local_day(e.at), local_day(entered)).label("days"))
         .select_from(e)
         .join(Unit, Unit.id == e.unit_id)
         .join(Case, Case.id == e.case_id)
-        .where(e.from_stage != e.to_stage, _event_window(e, period), scope.in_subtree())
+        .where(e.from_stage != e.to_stage, raw.ts_window(e.at), scope.in_subtree())
         .subquery()
     )
     days = steps.c.days
     base = select().select_from(steps).where(days.is_not(None))
+    if raw.keeps_histograms:
+        # The summary keeps the whole distribution per unit and month, so that any period's
+        # median can be taken from it exactly.
+        for path, month, stage, case_type, d, n in session.execute(
+                base.add_columns(steps.c.row, steps.c.b, steps.c.from_stage, steps.c.case_type,
+                                 days, func.count())
+                .group_by(steps.c.row, steps.c.b, steps.c.from_stage, steps.c.case_type, days)):
+            raw.add_stay(scope.row_of(path), month, stage, case_type, int(d), int(n))
+        return
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         median = func.percentile_cont(0.5).within_group(days)
@@ -659,15 +716,43 @@ def _stays(session: Session, raw: Raw) -> None:
             raw.medians[(stage, TOTAL)] = float(med)
         return
     # SQLite has no percentile: the database still groups, Python only sees (days, count).
-    lists: dict[tuple[str, Any], list[tuple[int, int]]] = defaultdict(list)
+    histogram: dict[tuple[str, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for stage, case_type, d, n in session.execute(
             base.add_columns(steps.c.from_stage, steps.c.case_type, days, func.count())
             .group_by(steps.c.from_stage, steps.c.case_type, days)):
-        raw.add("stage_stays", stage, 0, case_type, n)
-        lists[(stage, case_type)].append((int(d), int(n)))
-        lists[(stage, TOTAL)].append((int(d), int(n)))
-    for key, pairs in lists.items():
-        raw.medians[key] = float(statistics.median(d for d, n in sorted(pairs) for _ in range(n)))
+        histogram[(stage, case_type)][int(d)] += int(n)
+    set_stays(raw, histogram)
+
+
+def set_stays(raw: Raw, histogram: dict[tuple[str, str], dict[int, int]]) -> None:
+    """Stay counts and medians from (stage, case type) -> {days: number of stays}."""
+    totals: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for (stage, case_type), counts in histogram.items():
+        raw.add("stage_stays", stage, 0, case_type, sum(counts.values()))
+        raw.medians[(stage, case_type)] = weighted_median(counts)
+        for d, n in counts.items():
+            totals[stage][d] += n
+    for stage, counts in totals.items():
+        raw.medians[(stage, TOTAL)] = weighted_median(counts)
+
+
+def weighted_median(counts: dict[int, int]) -> float:
+    """The median of a multiset given as value -> multiplicity (as ``statistics.median``)."""
+    total = sum(counts.values())
+    if total <= 0:
+        raise ValueError("no values")
+    low_rank, high_rank = (total - 1) // 2, total // 2  # 0-based ranks of the middle value(s)
+    low = high = None
+    seen = 0
+    for value in sorted(counts):
+        seen += counts[value]
+        if low is None and seen > low_rank:
+            low = value
+        if seen > high_rank:
+            high = value
+            break
+    assert low is not None and high is not None
+    return (low + high) / 2
 
 
 # --- the suppression table ------------------------------------------------------------------------
@@ -962,7 +1047,17 @@ def report_notes(raw: Raw, k: int, k_trafficking: int) -> list[str]:
         "History recorded in a pre-reform unit (vn3 tree) is not counted in the current tree.",
         f"Stocks (support needs, overdue) are read on {raw.reference_day.isoformat()}"
         if raw.reference_day else "",
+        *_source_note(raw),
     ]
+
+
+def _source_note(raw: Raw) -> list[str]:
+    run = getattr(raw, "refresh", None)
+    if run is None:
+        return []
+    return [f"Counts of events are taken from the statistics summary refreshed at "
+            f"{run.finished_at.astimezone(UTC).isoformat(timespec='seconds')}; stocks and "
+            "transfers were read when this report was generated."]
 
 
 def iter_cells(report: dict[str, Any]) -> Iterable[tuple[str, str, str, str, Any]]:

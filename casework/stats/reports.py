@@ -8,7 +8,7 @@ sibling commune exists in the system. Thresholds come from the configuration.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app
@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from casework.access.scoping import scope_paths, unit_in_scope
 from casework.errors import Forbidden, Invalid, NotFound
-from casework.stats import indicators
+from casework.model_base import utcnow
+from casework.stats import indicators, summary
 from casework.stats.periods import Period, PeriodError, parse
 from casework.units.models import CURRENT_TREE, Unit
 
@@ -69,6 +70,44 @@ def report_for(session: Session, user: Any, code: str | None, period_text: str,
     """
     unit = resolve_unit(session, user, code)
     period = parse_period(period_text)
+    return unit, published_report(session, unit, period, case_type=case_type, now=now)
+
+
+def published_report(session: Session, unit: Unit | None, period: Period,
+                     case_type: str | None = None, now: datetime | None = None
+                     ) -> dict[str, Any]:
+    """The suppressed report: from the statistics summary when it can answer (and then kept
+    until the next refresh), else from the history. No access check: callers do it."""
     k, k_trafficking = thresholds()
-    return unit, indicators.build_report(session, unit, period, case_type=case_type, k=k,
-                                         k_trafficking=k_trafficking, now=now)
+    now = now or utcnow()
+    raw = summary.raw_from_summary(session, unit, period, now.astimezone(UTC).date())
+
+    def build() -> dict[str, Any]:
+        return indicators.build_report(session, unit, period, case_type=case_type, k=k,
+                                       k_trafficking=k_trafficking, now=now, raw=raw)
+
+    if raw is None:
+        return build()
+    variant = f"k={k};k_trafficking={k_trafficking};case_type={case_type or ''}"
+    code = unit.code if unit is not None else "VN"
+    return summary.cached_report(session, raw, (code, period.label, variant), build)
+
+
+def warm(session: Session, periods: list[Period], progress: Any = None) -> int:
+    """Build and keep the reports of every province (and the country) for ``periods``.
+
+    Run after a refresh so the first request of the day does not pay for suppression over
+    a province's thousands of cells. Returns how many reports were built.
+    """
+    provinces = session.scalars(select(Unit).where(
+        Unit.tree == CURRENT_TREE, Unit.parent_id.is_(None), Unit.valid_to.is_(None))
+        .order_by(Unit.code)).all()
+    built = 0
+    for period in periods:
+        for unit in [None, *provinces]:
+            published_report(session, unit, period)
+            session.commit()  # each kept report is safe even if a later one is interrupted
+            built += 1
+            if progress:
+                progress(unit.code if unit is not None else "VN", period.label)
+    return built

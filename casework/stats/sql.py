@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Date, Integer, case, literal
+from sqlalchemy import Date, Integer, case, literal, literal_column
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -66,3 +66,33 @@ def bucket(column: Any, boundaries: Sequence[Any]) -> Any:
     return case(
         *((column < b, i) for i, b in enumerate(boundaries)), else_=len(boundaries)
     )
+
+
+class month_start(FunctionElement):  # noqa: N801
+    """The first day of the month of a DATE expression, moved by ``months`` whole months."""
+
+    type = Date()
+    inherit_cache = True
+
+    def __init__(self, day: Any, months: int = 0) -> None:
+        # The shift is a clause (not an attribute) so that it is part of the statement cache key.
+        super().__init__(day, literal_column(str(int(months))))
+
+
+def _month_parts(element: month_start, compiler: Any, **kw: Any) -> tuple[str, int]:
+    day, months = list(element.clauses)
+    return compiler.process(day, **kw), int(months.name)
+
+
+@compiles(month_start, "postgresql")
+def _month_start_pg(element: month_start, compiler: Any, **kw: Any) -> str:
+    day, months = _month_parts(element, compiler, **kw)
+    shifted = f" + INTERVAL '{months} months'" if months else ""
+    return f"CAST(date_trunc('month', {day}){shifted} AS DATE)"
+
+
+@compiles(month_start, "sqlite")
+def _month_start_sqlite(element: month_start, compiler: Any, **kw: Any) -> str:
+    day, months = _month_parts(element, compiler, **kw)
+    shifted = f", '{months:+d} months'" if months else ""
+    return f"date({day}, 'start of month'{shifted})"

@@ -1,0 +1,372 @@
+"""The statistics summary: build it from the history (``refresh``), read reports from it.
+
+Building runs the *same* queries as a live report (``indicators.compute_flows``) with two
+changes of cut — rows are every unit's own path instead of a report's children, sub-periods are
+calendar months — and stores the result at each unit and every ancestor (``StatFact``). A
+report on a unit for a whole-month period (a month, quarter, half-year, year, or a range of
+whole months) then reads its own row and its children's rows for those months; measures that
+are not sums of months (stocks over the period, transfers between rows) are still read live.
+Reading and building share the measure definitions, and a test checks on a fixture world that
+every period kind gives the same counts both ways.
+
+Freshness: the summary is as of its last refresh. Run ``flask casework stats refresh`` nightly
+(everything) and, if reports must be fresher, ``--since`` the previous month more often. A
+date range that is not whole months, or a database never refreshed, is computed live.
+
+Refreshing is one transaction: readers see the previous summary or the new one, never a mix.
+Published (suppressed) reports are kept per refresh (``StatReport``) so that the same question
+gets the same answer, hidden cells included, until the next refresh.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from sqlalchemy import and_, delete, func, insert, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from casework.cases.models import Case, CaseEvent
+from casework.model_base import utcnow
+from casework.stats import indicators
+from casework.stats.indicators import Raw, ReportScope
+from casework.stats.models import StatFact, StatRefresh, StatReport
+from casework.stats.periods import Period, month_shift
+from casework.stats.sql import local_day, month_start
+from casework.units.models import CURRENT_TREE, Unit
+from workflows.dates import VIETNAM, local_date
+
+__all__ = ["cached_report", "latest_refresh", "raw_from_summary", "refresh", "whole_months"]
+
+ROOT = f"{CURRENT_TREE}:"
+STAYS = "stage_stays"
+NO_DAYS = -1
+INSERT_BATCH = 5000
+CHUNK_MONTHS = 3
+STAY_LEVELS = 1
+"""Stay-length histograms are kept for the country (0) and provinces (1) only: below, nearly
+every stay is its own row (most of the summary), and a commune's report reads its few stays
+from the history quickly through the (unit, time) index."""
+
+
+# --- building ------------------------------------------------------------------------------------
+
+
+class FactScope(ReportScope):
+    """Rows are the units themselves (their full paths) inside one subtree."""
+
+    def row_expr(self, path_column: Any) -> Any:
+        return path_column
+
+    def row_of(self, value: str | None) -> str | None:
+        return value if value is not None and value.startswith(self.path) else None
+
+
+class FactRaw(Raw):
+    """Counts per (measure, unit path, month, column) for the months [first, stop)."""
+
+    keeps_histograms = True
+
+    def __init__(self, scope: FactScope, first: date, stop: date) -> None:
+        super().__init__(scope, None)  # type: ignore[arg-type] - no report period here
+        self.first, self.stop = first, stop  # months [first, stop)
+        self.stays: dict[tuple[str, date, str, int], int] = defaultdict(int)
+
+    def ts_bucket(self, column: Any) -> Any:
+        return month_start(local_day(column))
+
+    def day_bucket(self, column: Any, shift: int = 0) -> Any:
+        # A period `shift` months earlier than the month counted: jobs kept 3 months count in
+        # the month their third month ends, i.e. the start month moved by -shift.
+        return month_start(column, -shift)
+
+    def ts_window(self, column: Any) -> Any:
+        return and_(column >= _instant(self.first), column < _instant(self.stop))
+
+    def day_window(self, column: Any, shift: int = 0) -> Any:
+        return and_(column >= month_shift(self.first, shift),
+                    column < month_shift(self.stop, shift))
+
+    def add(self, measure: str, row: str | None, b: int, col: str, n: int) -> None:
+        if row is None or not n:
+            return
+        self.counts[(measure, row, _day(b), col)] += int(n)  # type: ignore[index]
+
+    def add_amount(self, row: str | None, b: Any, col: str, amount: int) -> None:
+        if row is not None and amount:
+            self.amounts[("loans_granted", row, _day(b), col)] += int(amount)  # type: ignore[index]
+
+    def add_stay(self, row: str | None, b: Any, stage: str, case_type: str, days: int,
+                 n: int) -> None:
+        if row is not None and n:
+            self.stays[(row, _day(b), f"{stage}|{case_type}", int(days))] += int(n)
+
+    def facts(self) -> Iterator[tuple[str, date, str, str, int, int, int]]:
+        """(unit path, month, measure, col, days, n, amount) at the units themselves."""
+        for (measure, path, month, col), n in self.counts.items():
+            yield path, month, measure, col, NO_DAYS, n, self.amounts.get(
+                (measure, path, month, col), 0)
+        for (measure, path, month, col), amount in self.amounts.items():
+            if (measure, path, month, col) not in self.counts:
+                yield path, month, measure, col, NO_DAYS, 0, amount
+        for (path, month, col, days), n in self.stays.items():
+            yield path, month, STAYS, col, days, n, 0
+
+
+def _instant(day: date) -> datetime:
+    """Midnight in Vietnam at the start of ``day``, in UTC."""
+    return datetime.combine(day, time(), VIETNAM).astimezone(UTC)
+
+
+def _day(value: Any) -> date:
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+@functools.lru_cache(maxsize=65536)
+def ancestors(path: str) -> tuple[str, ...]:
+    """The path of the whole country, then each unit down to ``path`` itself."""
+    tree, _, rest = path.partition(":")
+    out = [f"{tree}:"]
+    parts = [p for p in rest.split("/") if p]
+    for i in range(1, len(parts) + 1):
+        out.append(f"{tree}:" + "".join(p + "/" for p in parts[:i]))
+    return tuple(out)
+
+
+def _depth(path: str) -> int:
+    return len(ancestors(path)) - 1
+
+
+def parent_of(path: str) -> str:
+    chain = ancestors(path)
+    return chain[-2] if len(chain) > 1 else ""
+
+
+def refresh(session: Session, since: date | None = None, progress: Any = None,
+            chunk_months: int = CHUNK_MONTHS) -> StatRefresh:
+    """Rebuild the summary (every month, or months from ``since``'s month on); one transaction.
+
+    The history is read a few months at a time (``chunk_months``): each chunk's queries use
+    the time indexes and its counts fit in memory. The caller commits. Cached reports of
+    earlier refreshes are dropped.
+    """
+    if since is not None:
+        since = since.replace(day=1)
+    run = StatRefresh(since=since, started_at=utcnow(), facts=0)
+    session.add(run)
+    session.flush()
+    session.execute(delete(StatReport))
+    wipe = delete(StatFact)
+    session.execute(wipe if since is None else wipe.where(StatFact.month >= since))
+    span = history_months(session)
+    if span is not None:
+        first, last = span
+        if since is not None:
+            first = max(first, since)
+        chunks = []
+        while first <= last:
+            chunks.append((first, min(month_shift(first, chunk_months), month_shift(last, 1))))
+            first = chunks[-1][1]
+        for done, (lo, stop) in enumerate(chunks, 1):
+            raw = FactRaw(FactScope(None, ROOT, []), lo, stop)
+            indicators.compute_flows(session, raw)
+            rolled: dict[tuple[str, date, str, str, int], list[int]] = defaultdict(
+                lambda: [0, 0])
+            for path, month, measure, col, days, n, amount in raw.facts():
+                chain = ancestors(path)
+                if measure == STAYS:
+                    chain = chain[:STAY_LEVELS + 1]
+                for ancestor in chain:
+                    cell = rolled[(ancestor, month, measure, col, days)]
+                    cell[0] += n
+                    cell[1] += amount
+            run.facts += _write(session, rolled.items())
+            if progress:
+                progress(f"{lo:%Y-%m}..{month_shift(stop, -1):%Y-%m}", done, len(chunks))
+    run.finished_at = utcnow()
+    session.flush()
+    return run
+
+
+def history_months(session: Session) -> tuple[date, date] | None:
+    """The first and last month anything countable happened in (None: nothing yet)."""
+    from casework.services.models import CaseNote, SupportItem
+
+    firsts: list[date] = []
+    lasts: list[date] = []
+    at_first, at_last = session.execute(select(func.min(CaseEvent.at),
+                                               func.max(CaseEvent.at))).one()
+    for moment in (at_first, at_last):
+        if moment is not None:
+            day = local_date(_aware(moment))
+            firsts.append(day)
+            lasts.append(day)
+    for column in (Case.opened_on, SupportItem.started_on, SupportItem.referred_on,
+                   CaseNote.occurred_on):
+        lo, hi = session.execute(select(func.min(column), func.max(column))).one()
+        if lo is not None:
+            firsts.append(_day(lo))
+            lasts.append(_day(hi))
+    if not firsts:
+        return None
+    # Jobs kept 3 and 6 months count in the month the third or sixth month ends.
+    return min(firsts).replace(day=1), month_shift(max(lasts).replace(day=1), 6)
+
+
+def _aware(moment: Any) -> datetime:
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+FACT_COLUMNS = ("unit_path", "parent_path", "month", "measure", "col", "days", "n", "amount")
+
+
+def _write(session: Session, facts: Iterable[tuple[tuple[str, date, str, str, int], list[int]]]
+           ) -> int:
+    rows = ((path, parent_of(path), month, measure, col, days, n, amount)
+            for (path, month, measure, col, days), (n, amount) in facts)
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        # COPY: a national refresh writes millions of rows, ten times faster than INSERTs.
+        cursor = connection.connection.driver_connection.cursor()
+        written = 0
+        with cursor.copy(f"COPY stat_fact ({', '.join(FACT_COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+                written += 1
+        return written
+    batch: list[dict[str, Any]] = []
+    written = 0
+    for row in rows:
+        batch.append(dict(zip(FACT_COLUMNS, row, strict=True)))
+        if len(batch) >= INSERT_BATCH:
+            session.execute(insert(StatFact), batch)
+            written += len(batch)
+            batch = []
+    if batch:
+        session.execute(insert(StatFact), batch)
+        written += len(batch)
+    return written
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def latest_refresh(session: Session) -> StatRefresh | None:
+    return session.scalar(select(StatRefresh).where(StatRefresh.finished_at.is_not(None))
+                          .order_by(StatRefresh.id.desc()).limit(1))
+
+
+def whole_months(period: Period) -> bool:
+    """True when the period and each sub-period are made of whole calendar months."""
+    parts = period.subperiods or (period,)
+    return all(p.start.day == 1 and p.end_exclusive.day == 1 for p in parts)
+
+
+def _months(period: Period) -> dict[date, int]:
+    """Each month of the period -> the index of the sub-period it belongs to."""
+    out: dict[date, int] = {}
+    for b, part in enumerate(period.subperiods or (period,)):
+        month = part.start
+        while month <= part.end:
+            out[month] = b
+            month = month_shift(month, 1)
+    return out
+
+
+def raw_from_summary(session: Session, unit: Unit | None, period: Period,
+                     today: date) -> Raw | None:
+    """True counts for the report from the summary, or None if it cannot answer.
+
+    None when nothing was ever refreshed or the period is not whole months.
+    """
+    run = latest_refresh(session)
+    if run is None or not whole_months(period):
+        return None
+    scope = indicators.scope_for(session, unit)
+    raw = Raw(scope, period)
+    raw.reference_day = min(period.end, today)
+    raw.refresh = run  # type: ignore[attr-defined]
+    months = _months(period)
+    direct = next((r.key for r in scope.rows if r.path == scope.path), None)
+    own: dict[tuple[str, int, str], list[int]] = defaultdict(lambda: [0, 0])
+    children: dict[tuple[str, int, str], list[int]] = defaultdict(lambda: [0, 0])
+    histogram: dict[tuple[str, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    rows = session.execute(
+        select(StatFact.unit_path, StatFact.month, StatFact.measure, StatFact.col,
+               StatFact.days, StatFact.n, StatFact.amount)
+        .where(or_(StatFact.parent_path == scope.path, StatFact.unit_path == scope.path),
+               StatFact.month >= period.start, StatFact.month <= period.end))
+    for path, month, measure, col, days, n, amount in rows:
+        b = months.get(_day(month))
+        if b is None:
+            continue
+        if path == scope.path:
+            if measure == STAYS:
+                stage, _, case_type = col.partition("|")
+                histogram[(stage, case_type)][days] += n
+            else:
+                cell = own[(measure, b, col)]
+                cell[0] += n
+                cell[1] += amount
+            continue
+        if measure == STAYS:
+            continue
+        row = scope.row_of(path)
+        if row is None or row == direct:
+            continue  # a unit no longer current: its counts stay in the "directly" row
+        raw.add(measure, row, b, col, n)
+        if amount:
+            raw.add_amount(row, b, col, amount)
+        cell = children[(measure, b, col)]
+        cell[0] += n
+        cell[1] += amount
+    if direct is not None:
+        for key, (n, amount) in own.items():
+            measure, b, col = key
+            rest_n, rest_amount = children.get(key, (0, 0))
+            raw.add(measure, direct, b, col, n - rest_n)
+            if amount - rest_amount:
+                raw.add_amount(direct, b, col, amount - rest_amount)
+    if _depth(scope.path) <= STAY_LEVELS:
+        indicators.set_stays(raw, histogram)
+    else:
+        indicators.stays(session, raw)
+    indicators.compute_live(session, raw)
+    return raw
+
+
+def cached_report(session: Session, raw: Raw, key: tuple[str, str, str],
+                  build: Any) -> dict[str, Any]:
+    """The report for ``key`` (unit code, period, variant) kept for the raw's refresh.
+
+    Built (and kept) on first request after a refresh; a concurrent request that built it too
+    loses the insert race harmlessly and both answers are the same suppression of the same
+    counts (stocks aside, read at the moment each was built).
+    """
+    run = getattr(raw, "refresh", None)
+    if run is None:
+        return build()
+    unit_code, period, variant = key
+    kept = session.get(StatReport, (run.id, unit_code, period, variant))
+    if kept is not None:
+        return dict(kept.body)
+    report = build()
+    try:
+        with session.begin_nested():
+            session.add(StatReport(refresh_id=run.id, unit_code=unit_code, period=period,
+                                   variant=variant, body=report))
+    except IntegrityError:
+        pass
+    return report
+
+
+def summary_rows(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(StatFact)) or 0)
