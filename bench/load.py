@@ -3,7 +3,8 @@ a bare baseline served the same way. Prints one table; `make bench` runs it.
 
     python bench/load.py [--cases 100000] [--duration 20] [--connections 16] [--soak 300]
 
-Steps: create a fresh PostgreSQL database; `casework init`; seed the cases with real encryption;
+Steps: create a fresh PostgreSQL database; `casework init`; seed the cases with real encryption
+(then refresh the statistics summary, as the nightly job would);
 create a worker (with a caseload), a province supervisor and their API tokens; start gunicorn
 with the production settings (gunicorn.conf.py) for the service and for bench/baseline_app.py;
 drive each endpoint with wrk on loopback; read every worker's resident memory; drop the database.
@@ -116,6 +117,13 @@ def prepare(env: dict[str, str], cases: int) -> dict[str, object]:
         ).all()
         db.session.execute(db.text("ANALYZE"))
         db.session.commit()
+        # As the nightly job does in production: the statistics summary the reports read.
+        from casework.stats import summary
+
+        t0 = time.perf_counter()
+        run = summary.refresh(db.session)
+        db.session.commit()
+        log(f"statistics summary: {run.facts} rows in {time.perf_counter() - t0:.1f} s")
     return {
         "worker_token": worker_token,
         "supervisor_token": supervisor_token,

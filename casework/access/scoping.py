@@ -7,10 +7,11 @@ for cases, and the authorization-matrix test walks every route to prove it.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, false, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Select, bindparam, false, or_, select
+from sqlalchemy.orm import aliased, contains_eager
 
 from casework.access.roles import ROLE_PERMISSIONS
 from casework.cases.models import Case
@@ -51,7 +52,10 @@ def case_scope_condition(user: Any, permission: str = "case.read") -> Any:
     A case waiting for transfer is also visible (read-only) to the receiving unit, so its
     supervisor can accept or refuse it.
     """
-    paths = scope_paths(user, permission)
+    return _scope_condition(scope_paths(user, permission))
+
+
+def _scope_condition(paths: list[str]) -> Any:
     incoming = Case.transfer_to_unit_id.in_(
         select(_TransferUnit.id).where(path_condition(_TransferUnit.path, paths))
     )
@@ -64,6 +68,28 @@ def scoped_cases(user: Any, permission: str = "case.read") -> Select:
         select(Case)
         .join(Unit, Case.unit_id == Unit.id)
         .where(case_scope_condition(user, permission))
+    )
+
+
+def case_by_id(user: Any, permission: str = "case.read") -> Select:
+    """``scoped_cases`` for one case, its id bound as ``case_id``; ``case.unit`` loaded with it.
+
+    Every case page and API call starts with this query, so the statement is built once per
+    scope (the folded unit paths) and reused: building and keying it again on each request cost
+    more than running it. The scope itself is worked out from ``user`` on every call.
+    """
+    return _case_by_id(permission, tuple(scope_paths(user, permission)))
+
+
+@lru_cache(maxsize=512)
+def _case_by_id(permission: str, paths: tuple[str, ...]) -> Select:
+    condition = _scope_condition(list(paths))
+    return (
+        select(Case)
+        .join(Unit, Case.unit_id == Unit.id)
+        .where(condition, Case.id == bindparam("case_id"))
+        # The scope's join to the case's unit also fills ``case.unit`` (no second join to it).
+        .options(contains_eager(Case.unit))
     )
 
 

@@ -15,14 +15,22 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import Session, joinedload
 
 from casework.accounts.models import User, UserSession
 from casework.model_base import utcnow
 
 SESSION_KEY = "sid"
 TOUCH_INTERVAL = timedelta(minutes=1)
+
+# Built once: every page request runs it. The user's roles (and their units) come in the same
+# query, since every request needs them.
+_BY_DIGEST = (
+    select(UserSession)
+    .options(joinedload(UserSession.user).joinedload(User.roles))
+    .where(UserSession.token_hash == bindparam("digest"))
+)
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -81,7 +89,7 @@ def resolve_session(session: Session, secret: str) -> UserSession | None:
     """The live session with this secret (its ``last_seen_at`` refreshed), or None."""
     if not secret or len(secret) > 128:
         return None
-    row = session.scalar(select(UserSession).where(UserSession.token_hash == secret_digest(secret)))
+    row = session.scalars(_BY_DIGEST, {"digest": secret_digest(secret)}).unique().one_or_none()
     now = utcnow()
     if row is None or not is_live(row, now):
         return None

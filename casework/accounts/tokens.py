@@ -13,8 +13,8 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import Session, joinedload
 
 from casework.accounts.models import ApiToken, User
 from casework.accounts.sessions import TOUCH_INTERVAL, as_utc, secret_digest
@@ -24,6 +24,14 @@ from casework.model_base import utcnow
 TOKEN_PREFIX = "cwp_"
 MAX_DAYS = 365
 SHOWN_PREFIX_LENGTH = 12
+
+# Built once: every API request runs it. The user's roles (and their units) come in the same
+# query, since every request needs them.
+_BY_DIGEST = (
+    select(ApiToken)
+    .options(joinedload(ApiToken.user).joinedload(User.roles))
+    .where(ApiToken.token_hash == bindparam("digest"))
+)
 
 
 def create_token(session: Session, user: User, name: str, days: int) -> tuple[ApiToken, str]:
@@ -48,7 +56,7 @@ def resolve_token(session: Session, secret: str) -> ApiToken | None:
     """The live token with this secret (its user active), or None."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 128:
         return None
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == secret_digest(secret)))
+    token = session.scalars(_BY_DIGEST, {"digest": secret_digest(secret)}).unique().one_or_none()
     now = utcnow()
     if (
         token is None

@@ -16,9 +16,11 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import event, select, text
+from sqlalchemy import event, insert, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from casework.audit.models import AuditEvent
@@ -111,7 +113,7 @@ def _chain_key() -> bytes:
     return current_keyring().index_key("audit-chain")
 
 
-def canonical(row: AuditEvent) -> bytes:
+def canonical(row: AuditEvent | SimpleNamespace) -> bytes:
     """The bytes the digest covers: every column but the digest itself."""
     # SQLite hands timestamps back naive, PostgreSQL in the session's time zone: hash UTC.
     at = row.at.astimezone(UTC).replace(tzinfo=None) if row.at.tzinfo else row.at
@@ -133,46 +135,74 @@ def canonical(row: AuditEvent) -> bytes:
     return json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()
 
 
-def compute_digest(key: bytes, row: AuditEvent) -> str:
+def compute_digest(key: bytes, row: AuditEvent | SimpleNamespace) -> str:
     return hmac.new(key, canonical(row), hashlib.sha256).hexdigest()
 
 
-def _lock_chain(session: Session) -> None:
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _ADVISORY_LOCK_ID})
+# The append lock and the read of the chain head travel in one simple-protocol message: two
+# statements, one round trip. Each statement of a READ COMMITTED transaction takes its own
+# snapshot, so the SELECT runs after the lock is granted and sees the row of the writer that held
+# it before us. (One statement with the lock in a subquery would not: its snapshot is taken
+# before it waits for the lock, and two writers would then chain onto the same head.)
+_LOCK_AND_READ_HEAD = (
+    f"SELECT pg_advisory_xact_lock({_ADVISORY_LOCK_ID}); "
+    "SELECT seq, digest FROM audit_event ORDER BY seq DESC LIMIT 1"
+)
+
+
+def _locked_head(connection: Connection) -> tuple[int, str]:
+    """Serialise writers of the chain for the rest of the transaction; the last (seq, digest)."""
+    if connection.dialect.name == "postgresql":
+        result = connection.exec_driver_sql(_LOCK_AND_READ_HEAD)
+        try:
+            cursor = result.cursor
+            cursor.nextset()
+            head = cursor.fetchone()
+        finally:
+            result.close()
+    else:  # SQLite: BEGIN IMMEDIATE already made this the only writer (casework.database)
+        head = connection.execute(_READ_HEAD).first()
+    return (int(head[0]), head[1]) if head else (0, GENESIS)
+
+
+_READ_HEAD = select(AuditEvent.seq, AuditEvent.digest).order_by(AuditEvent.seq.desc()).limit(1)
+# A Core INSERT, not ORM objects: the rows are write-only here, and the ORM's unit of work costs
+# more than the statement itself on a request that only reads a case.
+_INSERT = insert(AuditEvent.__table__)
 
 
 def _flush_pending(session: Session) -> None:
-    entries: list[Entry] = session.info.pop(_PENDING, [])
-    if not entries:
+    if not session.info.get(_PENDING):
         return
-    key = _chain_key()
-    _lock_chain(session)
-    head = session.execute(
-        select(AuditEvent.seq, AuditEvent.digest).order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
-    seq, prev = (head[0], head[1]) if head else (0, GENESIS)
-    for entry in entries:
-        seq += 1
-        row = AuditEvent(
-            seq=seq,
-            at=entry.at,
-            actor_id=entry.actor_id,
-            actor_username=entry.actor_username,
-            action=entry.action,
-            outcome=entry.outcome,
-            object_type=entry.object_type,
-            object_id=entry.object_id,
-            unit_path=entry.unit_path,
-            remote_addr=entry.remote_addr,
-            detail=entry.detail,
-            prev_digest=prev,
-            digest="",
-        )
-        row.digest = compute_digest(key, row)
-        prev = row.digest
-        session.add(row)
+    # The changes first, so the chain lock is held only for the append (and a conflict surfaces
+    # before it is taken).
     session.flush()
+    entries: list[Entry] = session.info.pop(_PENDING, [])
+    key = _chain_key()
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "at": entry.at,
+            "actor_id": entry.actor_id,
+            "actor_username": entry.actor_username,
+            "action": entry.action,
+            "outcome": entry.outcome,
+            "object_type": entry.object_type,
+            "object_id": entry.object_id,
+            "unit_path": entry.unit_path,
+            "remote_addr": entry.remote_addr,
+            "detail": entry.detail,
+        }
+        for entry in entries
+    ]
+    connection = session.connection()
+    # From here to the commit every other writer waits: only chaining happens in between.
+    seq, prev = _locked_head(connection)
+    for row in rows:
+        seq += 1
+        row["seq"], row["prev_digest"] = seq, prev
+        row["digest"] = prev = compute_digest(key, SimpleNamespace(**row))
+    connection.execute(_INSERT, rows)
 
 
 def install(session_factory: Any) -> None:

@@ -12,11 +12,11 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import TextClause, Uuid, bindparam, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from casework.access.scoping import scoped_cases, unit_in_scope
+from casework.access.scoping import case_by_id, unit_in_scope
 from casework.accounts.models import User
 from casework.audit import trail
 from casework.cases.models import Case, CaseEvent
@@ -77,7 +77,7 @@ def get_case(
         key = case_id if isinstance(case_id, uuid.UUID) else uuid.UUID(str(case_id))
     except ValueError:
         raise NotFound() from None
-    case = session.scalar(scoped_cases(user, permission).where(Case.id == key))
+    case = session.scalar(case_by_id(user, permission), {"case_id": key})
     if case is None:
         raise NotFound()
     return case
@@ -315,10 +315,21 @@ def update_case(
     return changed
 
 
-def next_event_seq(session: Session, case: Case) -> int:
-    return (
-        session.scalar(select(func.max(CaseEvent.seq)).where(CaseEvent.case_id == case.id)) or 0
-    ) + 1
+def next_event_seq_sql(case: Case) -> TextClause:
+    """The next history ``seq`` of ``case`` as SQL, computed by the INSERT of the history row.
+
+    No round trip of its own, and as safe as reading ``max(seq)`` first: the flush that inserts
+    the row first updates the case (``WHERE version = :read``), which locks it until commit, so a
+    concurrent writer of the same case waits and then fails its version check; the unique
+    ``(case_id, seq)`` constraint stays the last line. Reading ``event.seq`` afterwards loads it.
+    """
+    return _NEXT_EVENT_SEQ.bindparams(bindparam("of_case", case.id, type_=Uuid))
+
+
+# Text rather than a select(): it is built on every transition, and text costs far less to build.
+_NEXT_EVENT_SEQ = text(
+    "(SELECT coalesce(max(seq), 0) + 1 FROM case_event WHERE case_event.case_id = :of_case)"
+)
 
 
 def require_any(user: Any, permission: str) -> None:

@@ -20,7 +20,7 @@ import workflows
 from casework.accounts.models import User
 from casework.audit import trail
 from casework.cases.models import Case, CaseEvent
-from casework.cases.operations import check_version, next_event_seq
+from casework.cases.operations import check_version, next_event_seq_sql
 from casework.errors import Conflict, DomainError, Forbidden, Invalid
 from casework.i18n import current_language
 from casework.model_base import utcnow
@@ -178,7 +178,7 @@ def fire(
         coded["skipped_stage"] = result.from_stage
     event = CaseEvent(
         case_id=case.id,
-        seq=next_event_seq(session, case),
+        seq=next_event_seq_sql(case),
         event=result.event.name,
         from_stage=result.from_stage,
         to_stage=result.to_stage,

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from casework.audit.models import AuditEvent
 from casework.extensions import db
+from tests.conftest import case_body
 
 
 @pytest.fixture()
@@ -82,3 +84,39 @@ def test_reordered_rows_are_found(chain):
     result = verify(chain)
     assert result.exit_code == 1
     assert "seq=2" in result.output and "link" in result.output
+
+
+def test_concurrent_identity_reads_chain_one_after_another(world):
+    """Writers racing to append each chain onto the row committed before theirs: no fork, no gap.
+
+    (The append lock and the read of the chain head share one round trip on PostgreSQL; the
+    read must still see the row of the writer that held the lock just before.)
+    """
+    worker = world.client_for("worker_a")
+    case_id = worker.post("/api/v1/cases", json=case_body()).get_json()["id"]
+    clients = [world.client_for("worker_a") for _ in range(4)]
+    barrier = threading.Barrier(len(clients))
+    codes: list[int] = []
+
+    def read_case(client):
+        barrier.wait()
+        for _ in range(5):
+            codes.append(client.get(f"/api/v1/cases/{case_id}").status_code)
+
+    threads = [threading.Thread(target=read_case, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert codes == [200] * 20
+    with world.app.app_context():
+        views = db.session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "case.view_identity", AuditEvent.object_id == case_id)
+        )
+        seqs = db.session.scalars(select(AuditEvent.seq).order_by(AuditEvent.seq)).all()
+    assert views == 20
+    assert seqs == list(range(1, len(seqs) + 1))
+    result = verify(world.app)
+    assert result.exit_code == 0 and "intact" in result.output
