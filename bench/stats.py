@@ -369,7 +369,9 @@ def timed(fn, runs: int = RUNS) -> list[float]:  # noqa: ANN001
 def measure(name: str, live: bool = True, refresh: bool = True) -> list[tuple[str, list[float]]]:
     from casework.extensions import db
     from casework.stats import indicators, summary
+    from casework.stats.models import StatReport
     from casework.stats.periods import parse
+    from casework.stats.reports import published_report
     from casework.units.models import CURRENT_TREE, Unit
 
     app = make_app(name)
@@ -396,22 +398,17 @@ def measure(name: str, live: bool = True, refresh: bool = True) -> list[tuple[st
             rows.append((f"{label}: indicators from the summary (SQL)",
                          timed(lambda u=unit: summary.raw_from_summary(db.session, u, period,
                                                                        today))))
-            raw = summary.raw_from_summary(db.session, unit, period, today)
-            key = (raw.scope.code, period.label, "bench")
-
-            def build(u=unit, r=raw):  # noqa: ANN001, ANN202
-                return indicators.build_report(db.session, u, period, raw=r)
-
-            # First request after a refresh: SQL + one suppression over every cell, kept.
+            # What the API runs (reports.published_report): the first request after a refresh
+            # builds the report (SQL + one suppression over every cell) and keeps it; later ones
+            # read the kept report.
+            db.session.execute(db.delete(StatReport))
             started = time.perf_counter()
-            report = summary.cached_report(db.session, raw, key, build)
+            report = published_report(db.session, unit, period)
+            db.session.commit()
             rows.append((f"{label}: report, first request after a refresh (1 run)",
                          [(time.perf_counter() - started) * 1000]))
-            # Every later request until the next refresh: the summary read for the refresh,
-            # then the kept report (what the API does).
-            rows.append((f"{label}: report, later requests (kept)", timed(
-                lambda u=unit, k=key, b=build: summary.cached_report(
-                    db.session, summary.raw_from_summary(db.session, u, period, today), k, b))))
+            rows.append((f"{label}: report, later requests (kept)",
+                         timed(lambda u=unit: published_report(db.session, u, period))))
             cells = sum(len(t["rows"]) * len(s["columns"]) for s in report["sections"]
                         for t in s["tables"])
             print(f"  {label}: {len(report['sections'])} sections, {cells:,} cells, "

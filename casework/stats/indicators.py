@@ -387,13 +387,21 @@ def compute_flows(session: Session, raw: Raw) -> None:
 
 
 def compute_live(session: Session, raw: Raw) -> None:
-    """The measures always read from the current data: stocks on a day, and transfers.
+    """The measures that are not sums of months: transfers, and the stocks.
 
-    A stock (support needed, overdue) counts distinct cases over the whole period, which no
-    monthly sum gives; transfers count a move only between two different rows of the report.
-    Both are small indexed queries.
+    Transfers count a move only between two different rows of the report. A stock (support
+    needed, overdue) counts distinct cases over the whole period, which no monthly sum gives:
+    the statistics summary keeps them per standard period instead (``compute_stocks``).
     """
-    _transfers(session, raw)
+    transfers(session, raw)
+    compute_stocks(session, raw)
+
+
+STOCK_MEASURES = ("support_connected", "support_not_connected", "support_needed", "overdue")
+
+
+def compute_stocks(session: Session, raw: Raw) -> None:
+    """People needing (and connected to) support during the period; cases overdue on its end."""
     _support_needs(session, raw)
     _overdue(session, raw)
 
@@ -559,7 +567,7 @@ def _closures(session: Session, raw: Raw) -> None:
     _sum_parts(raw, "closed")
 
 
-def _transfers(session: Session, raw: Raw) -> None:
+def transfers(session: Session, raw: Raw) -> None:
     scope = raw.scope
     e, request = CaseEvent, aliased(CaseEvent)
     b = raw.ts_bucket(e.at)

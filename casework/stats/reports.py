@@ -80,17 +80,19 @@ def published_report(session: Session, unit: Unit | None, period: Period,
     until the next refresh), else from the history. No access check: callers do it."""
     k, k_trafficking = thresholds()
     now = now or utcnow()
-    raw = summary.raw_from_summary(session, unit, period, now.astimezone(UTC).date())
-
-    def build() -> dict[str, Any]:
-        return indicators.build_report(session, unit, period, case_type=case_type, k=k,
-                                       k_trafficking=k_trafficking, now=now, raw=raw)
-
-    if raw is None:
-        return build()
     variant = f"k={k};k_trafficking={k_trafficking};case_type={case_type or ''}"
-    code = unit.code if unit is not None else "VN"
-    return summary.cached_report(session, raw, (code, period.label, variant), build)
+    run = summary.latest_refresh(session) if summary.whole_months(period) else None
+    if run is not None:
+        key = summary.report_key(unit, period, variant)
+        kept = summary.kept_report(session, run, key)
+        if kept is not None:
+            return kept
+    raw = summary.raw_from_summary(session, unit, period, now.astimezone(UTC).date(), run=run)
+    report = indicators.build_report(session, unit, period, case_type=case_type, k=k,
+                                     k_trafficking=k_trafficking, now=now, raw=raw)
+    if run is not None:
+        summary.keep_report(session, run, key, report)
+    return report
 
 
 def warm(session: Session, periods: list[Period], progress: Any = None) -> int:

@@ -35,8 +35,8 @@ from casework.model_base import utcnow
 from casework.stats import indicators
 from casework.stats.indicators import Raw, ReportScope
 from casework.stats.models import StatFact, StatRefresh, StatReport
-from casework.stats.periods import Period, month_shift
-from casework.stats.sql import local_day, month_start
+from casework.stats.periods import Period, month_shift, parse
+from casework.stats.sql import bucket, local_day, month_start
 from casework.units.models import CURRENT_TREE, Unit
 from workflows.dates import VIETNAM, local_date
 
@@ -163,10 +163,16 @@ def refresh(session: Session, since: date | None = None, progress: Any = None,
     session.flush()
     session.execute(delete(StatReport))
     wipe = delete(StatFact)
-    session.execute(wipe if since is None else wipe.where(StatFact.month >= since))
+    if since is None:
+        session.execute(wipe)
+    else:
+        stock = StatFact.measure.contains("@")
+        session.execute(wipe.where(~stock, StatFact.month >= since))
+        session.execute(wipe.where(stock, StatFact.month >= first_stock_day(since)))
     span = history_months(session)
     if span is not None:
         first, last = span
+        last_month = last
         if since is not None:
             first = max(first, since)
         chunks = []
@@ -189,9 +195,61 @@ def refresh(session: Session, since: date | None = None, progress: Any = None,
             run.facts += _write(session, rolled.items())
             if progress:
                 progress(f"{lo:%Y-%m}..{month_shift(stop, -1):%Y-%m}", done, len(chunks))
+        run.facts += _refresh_stocks(session, first_stock_day(since), last_month, progress)
     run.finished_at = utcnow()
     session.flush()
     return run
+
+
+STOCK_KINDS = ("month", "quarter", "half", "year")
+"""Period kinds whose stocks the summary keeps (a range of months reads them live)."""
+
+
+def first_stock_day(since: date | None) -> date | None:
+    """Stocks are kept per period up to a year long: a refresh from a month redoes its year."""
+    return None if since is None else date(since.year, 1, 1)
+
+
+def stock_measure(measure: str, kind: str) -> str:
+    return f"{measure}@{kind}"
+
+
+def standard_periods(first: date, last: date) -> list[Period]:
+    """Every month, quarter, half-year and year that overlaps the months [first, last]."""
+    out: list[Period] = []
+    for year in range(first.year, last.year + 1):
+        labels = [str(year), f"{year}-H1", f"{year}-H2"]
+        labels += [f"{year}-Q{q}" for q in range(1, 5)]
+        labels += [f"{year}-{m:02d}" for m in range(1, 13)]
+        for label in labels:
+            period = parse(label)
+            if period.end >= first and period.start <= month_shift(last, 1):
+                out.append(period)
+    return out
+
+
+def _refresh_stocks(session: Session, since: date | None, last: date, progress: Any) -> int:
+    """Stocks of every standard period up to today, at every unit and ancestor."""
+    today = local_date(utcnow())
+    span = history_months(session)
+    if span is None:
+        return 0
+    first = span[0] if since is None else max(span[0], since)
+    periods = [p for p in standard_periods(first, min(last, today)) if p.start <= today]
+    written = 0
+    for done, period in enumerate(periods, 1):
+        raw = Raw(FactScope(None, ROOT, []), period)
+        raw.reference_day = min(period.end, today)
+        indicators.compute_stocks(session, raw)
+        rolled: dict[tuple[str, date, str, str, int], list[int]] = defaultdict(lambda: [0, 0])
+        for (measure, path, _b, col), n in raw.counts.items():
+            for ancestor in ancestors(path):
+                rolled[(ancestor, period.start, stock_measure(measure, period.kind), col,
+                        NO_DAYS)][0] += n
+        written += _write(session, rolled.items())
+        if progress and done % 12 == 0:
+            progress(f"stocks to {period.label}", done, len(periods))
+    return written
 
 
 def history_months(session: Session) -> tuple[date, date] | None:
@@ -282,89 +340,126 @@ def _months(period: Period) -> dict[date, int]:
 
 
 def raw_from_summary(session: Session, unit: Unit | None, period: Period,
-                     today: date) -> Raw | None:
+                     today: date, run: StatRefresh | None = None) -> Raw | None:
     """True counts for the report from the summary, or None if it cannot answer.
 
-    None when nothing was ever refreshed or the period is not whole months.
+    None when nothing was ever refreshed or the period is not whole months. The database adds
+    the months up into the report's sub-periods, so a province's year is a few thousand rows.
     """
-    run = latest_refresh(session)
+    run = run or latest_refresh(session)
     if run is None or not whole_months(period):
         return None
     scope = indicators.scope_for(session, unit)
     raw = Raw(scope, period)
     raw.reference_day = min(period.end, today)
     raw.refresh = run  # type: ignore[attr-defined]
-    months = _months(period)
     direct = next((r.key for r in scope.rows if r.path == scope.path), None)
     own: dict[tuple[str, int, str], list[int]] = defaultdict(lambda: [0, 0])
     children: dict[tuple[str, int, str], list[int]] = defaultdict(lambda: [0, 0])
-    histogram: dict[tuple[str, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    in_period = and_(StatFact.month >= period.start, StatFact.month <= period.end)
+    b = bucket(StatFact.month, [p.start for p in period.subperiods[1:]])
+    n, amount = func.sum(StatFact.n), func.sum(StatFact.amount)
     rows = session.execute(
-        select(StatFact.unit_path, StatFact.month, StatFact.measure, StatFact.col,
-               StatFact.days, StatFact.n, StatFact.amount)
+        select(StatFact.unit_path, b, StatFact.measure, StatFact.col, n, amount)
         .where(or_(StatFact.parent_path == scope.path, StatFact.unit_path == scope.path),
-               StatFact.month >= period.start, StatFact.month <= period.end))
-    for path, month, measure, col, days, n, amount in rows:
-        b = months.get(_day(month))
-        if b is None:
-            continue
+               StatFact.measure != STAYS, ~StatFact.measure.contains("@"), in_period)
+        .group_by(StatFact.unit_path, b, StatFact.measure, StatFact.col))
+    for path, bb, measure, col, count, total in rows:
+        bb, count, total = int(bb), int(count), int(total)
         if path == scope.path:
-            if measure == STAYS:
-                stage, _, case_type = col.partition("|")
-                histogram[(stage, case_type)][days] += n
-            else:
-                cell = own[(measure, b, col)]
-                cell[0] += n
-                cell[1] += amount
-            continue
-        if measure == STAYS:
+            cell = own[(measure, bb, col)]
+            cell[0] += count
+            cell[1] += total
             continue
         row = scope.row_of(path)
         if row is None or row == direct:
             continue  # a unit no longer current: its counts stay in the "directly" row
-        raw.add(measure, row, b, col, n)
-        if amount:
-            raw.add_amount(row, b, col, amount)
-        cell = children[(measure, b, col)]
-        cell[0] += n
-        cell[1] += amount
+        raw.add(measure, row, bb, col, count)
+        if total:
+            raw.add_amount(row, bb, col, total)
+        cell = children[(measure, bb, col)]
+        cell[0] += count
+        cell[1] += total
+    if period.kind in STOCK_KINDS:
+        # Stocks as the refresh read them on its day (or the period's end, if earlier).
+        day = local_date(run.finished_at)
+        raw.reference_day = min(period.end, day)
+        names = {stock_measure(m, period.kind): m for m in indicators.STOCK_MEASURES}
+        for path, measure, col, count in session.execute(
+                select(StatFact.unit_path, StatFact.measure, StatFact.col, StatFact.n)
+                .where(or_(StatFact.parent_path == scope.path, StatFact.unit_path == scope.path),
+                       StatFact.measure.in_(list(names)), StatFact.month == period.start)):
+            measure = names[measure]
+            if path == scope.path:
+                own[(measure, 0, col)][0] += int(count)
+                continue
+            row = scope.row_of(path)
+            if row is None or row == direct:
+                continue
+            raw.add(measure, row, 0, col, int(count))
+            children[(measure, 0, col)][0] += int(count)
     if direct is not None:
-        for key, (n, amount) in own.items():
-            measure, b, col = key
+        for key, (count, total) in own.items():
+            measure, bb, col = key
             rest_n, rest_amount = children.get(key, (0, 0))
-            raw.add(measure, direct, b, col, n - rest_n)
-            if amount - rest_amount:
-                raw.add_amount(direct, b, col, amount - rest_amount)
+            raw.add(measure, direct, bb, col, count - rest_n)
+            if total - rest_amount:
+                raw.add_amount(direct, bb, col, total - rest_amount)
     if _depth(scope.path) <= STAY_LEVELS:
+        histogram: dict[tuple[str, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        for col, days, count in session.execute(
+                select(StatFact.col, StatFact.days, n)
+                .where(StatFact.unit_path == scope.path, StatFact.measure == STAYS, in_period)
+                .group_by(StatFact.col, StatFact.days)):
+            stage, _, case_type = col.partition("|")
+            histogram[(stage, case_type)][int(days)] += int(count)
         indicators.set_stays(raw, histogram)
     else:
         indicators.stays(session, raw)
-    indicators.compute_live(session, raw)
+    if period.kind in STOCK_KINDS:
+        indicators.transfers(session, raw)
+    else:
+        indicators.compute_live(session, raw)
     return raw
 
 
-def cached_report(session: Session, raw: Raw, key: tuple[str, str, str],
-                  build: Any) -> dict[str, Any]:
-    """The report for ``key`` (unit code, period, variant) kept for the raw's refresh.
+def report_key(unit: Unit | None, period: Period, variant: str) -> tuple[str, str, str]:
+    return (unit.code if unit is not None else "VN", period.label, variant)
 
-    Built (and kept) on first request after a refresh; a concurrent request that built it too
-    loses the insert race harmlessly and both answers are the same suppression of the same
-    counts (stocks aside, read at the moment each was built).
+
+def kept_report(session: Session, run: StatRefresh, key: tuple[str, str, str]
+                ) -> dict[str, Any] | None:
+    """The report kept for ``key`` (unit code, period, variant) since ``run``, if any."""
+    kept = session.get(StatReport, (run.id, *key))
+    return None if kept is None else dict(kept.body)
+
+
+def keep_report(session: Session, run: StatRefresh, key: tuple[str, str, str],
+                report: dict[str, Any]) -> None:
+    """Keep a report until the next refresh.
+
+    A concurrent request that built it too loses the insert race harmlessly: both answers are
+    the same suppression of the same counts (stocks aside, read when each was built).
     """
-    run = getattr(raw, "refresh", None)
-    if run is None:
-        return build()
     unit_code, period, variant = key
-    kept = session.get(StatReport, (run.id, unit_code, period, variant))
-    if kept is not None:
-        return dict(kept.body)
-    report = build()
     try:
         with session.begin_nested():
             session.add(StatReport(refresh_id=run.id, unit_code=unit_code, period=period,
                                    variant=variant, body=report))
     except IntegrityError:
         pass
+
+
+def cached_report(session: Session, raw: Raw, key: tuple[str, str, str],
+                  build: Any) -> dict[str, Any]:
+    """The kept report for ``key`` or, built from ``raw`` now, kept for the raw's refresh."""
+    run = getattr(raw, "refresh", None)
+    if run is None:
+        return build()
+    report = kept_report(session, run, key)
+    if report is None:
+        report = build()
+        keep_report(session, run, key, report)
     return report
 
 

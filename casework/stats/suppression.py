@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict, deque
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
 from fractions import Fraction
 from math import gcd, lcm
@@ -88,6 +88,8 @@ WITNESS_NODES = 60
 WITNESS_DEPTH = 24
 WITNESS_BRANCH = 3
 """Bounds of the witness search (``_Suppressor._witness``): cells tried, cycle length, fan-out."""
+_LONG = 8
+"""Equations with this many hidden members get the witness search's shortcut (same result)."""
 
 
 class _Margin(enum.Enum):
@@ -437,6 +439,47 @@ class _Suppressor:
         # change and its cells stay hidden), so a cell is proven once and never re-checked.
         self.certified: set[int] = set()
         self.hidden_in: list[list[int]] = [[] for _ in self.eqs]  # hidden members per equation
+        # The same as (cell, coefficient) pairs, and each cell's equations as (equation,
+        # coefficient) pairs: the witness search reads nothing else, many million times.
+        self.hidden_co: list[list[tuple[int, int]]] = [[] for _ in self.eqs]
+        self.coefs_of: list[tuple[tuple[int, int], ...]] = [
+            tuple((e, self.eqs[e][cell]) for e in es) for cell, es in enumerate(self.eqs_of)
+        ]
+        self.minus_coefs_of: list[tuple[tuple[int, int], ...]] = [
+            tuple((e, -c) for e, c in pairs) for pairs in self.coefs_of
+        ]
+        # For the search on long equations: which have only ±1 coefficients, the cells two
+        # equations share (key e * len(eqs) + f, filled in when first needed), and each one's
+        # hidden members as (number of equations, cell, coefficient), sorted, kept until a
+        # member is added.
+        self.unit: list[bool] = [all(c in (1, -1) for c in eq.values()) for eq in self.eqs]
+        self.shared: dict[int, Set[int]] = {}
+        self.ranked: list[list[tuple[int, int, int]] | None] = [None] * len(self.eqs)
+        # (number of hidden members, equation) as one int, for the search's choice of equation.
+        self.eq_order: list[int] = list(range(len(self.eqs)))
+        # Cost rank of each non-zero cell (see ``_cheapest``), and each equation's non-zero
+        # members by rank with a cursor past the hidden ones: cells are only ever hidden, so
+        # an equation's cheapest candidate is found without scanning its members each time.
+        nonzero = sorted(
+            (c for c, value in enumerate(self.x) if value > 0),
+            key=lambda c: (self.is_total[c], self.x[c], c),
+        )
+        self.rank: list[int] = [-1] * len(self.keys)
+        for r, c in enumerate(nonzero):
+            self.rank[c] = r
+        self.by_rank: list[list[int]] = [
+            sorted((c for c in eq if self.x[c] > 0), key=self.rank.__getitem__) for eq in self.eqs
+        ]
+        self.cursor: list[int] = [0] * len(self.eqs)
+        self.res: list[int] = [0] * len(self.eqs)  # the witness search's residuals, kept zero
+        self.exact: dict[tuple[int, ...], list[int]] = {}  # ``_unprotected_cells`` results
+        # Failed witness searches: target -> (equations the search chose to balance, their
+        # hidden members in all). See ``_witness`` for why that is all a search depends on.
+        self.failed_search: dict[int, tuple[tuple[int, ...], int]] = {}
+        self.closed: set[int] = set()  # hidden cells of components with no candidate left
+        # Hidden cells of components too large for elimination: components only ever grow
+        # (cells are hidden, never published again), so a cell stays in this set.
+        self.large: set[int] = set()
 
     @staticmethod
     def _threshold(k: int | Callable[[Key], int], key: Key) -> int:
@@ -465,8 +508,11 @@ class _Suppressor:
     def _hide(self, cell: int, reason: str) -> None:
         if cell not in self.hidden:
             self.hidden[cell] = reason
-            for e in self.eqs_of[cell]:
+            n = len(self.eqs)
+            for e, c in self.coefs_of[cell]:
                 self.hidden_in[e].append(cell)
+                self.hidden_co[e].append((cell, c))
+                self.eq_order[e] += n
 
     def _cheapest(self, cells: Iterable[int]) -> int | None:
         """The published non-zero cell that costs least to hide.
@@ -479,7 +525,25 @@ class _Suppressor:
         candidates = [c for c in cells if c not in self.hidden and self.x[c] > 0]
         if not candidates:
             return None
-        return min(candidates, key=lambda c: (self.is_total[c], self.x[c], c))
+        return min(candidates, key=self.rank.__getitem__)
+
+    def _cheapest_in(self, equations: Iterable[int]) -> int | None:
+        """``_cheapest`` over every member of ``equations``, from the per-equation cursors."""
+        hidden, by_rank, cursor, rank = self.hidden, self.by_rank, self.cursor, self.rank
+        best: int | None = None
+        best_rank = -1
+        for e in equations:
+            members = by_rank[e]
+            i = cursor[e]
+            n = len(members)
+            while i < n and members[i] in hidden:
+                i += 1
+            cursor[e] = i
+            if i < n:
+                c = members[i]
+                if best is None or rank[c] < best_rank:
+                    best, best_rank = c, rank[c]
+        return best
 
     def _close(self, equations: Iterable[int]) -> None:
         """Until stable: an equation with exactly one hidden member gets a second one.
@@ -489,13 +553,13 @@ class _Suppressor:
         """
         queue = deque(dict.fromkeys(equations))
         while queue:
-            eq = self.eqs[queue.popleft()]
-            lone = [c for c in eq if c in self.hidden]
+            e = queue.popleft()
+            lone = self.hidden_in[e]
             if len(lone) != 1:
                 continue
             # A consistent equation with one hidden (hence non-zero) member always has
             # another non-zero member: the total if the lone cell is a part, else a part.
-            candidate = self._cheapest(eq)
+            candidate = self._cheapest_in((e,))
             if candidate is None:
                 raise SuppressionError(f"no complement for {self.keys[lone[0]]!r}")
             self._hide(candidate, f"{COMPLEMENTARY_REASON} {self.keys[lone[0]]!r}")
@@ -537,8 +601,7 @@ class _Suppressor:
         """
         candidate = self._unblocking(cell) if cell in self.primary else None
         if candidate is None:
-            near = (m for e in self.eqs_of[cell] for m in self.eqs[e])
-            candidate = self._cheapest(near)
+            candidate = self._cheapest_in(self.eqs_of[cell])
         if candidate is None:
             candidate = self._nearest(cell)
         if candidate is None:
@@ -582,26 +645,44 @@ class _Suppressor:
         return None
 
     def _nearest(self, seed: int) -> int | None:
-        """The cheapest candidate among the nearest equations (through hidden cells) with one."""
-        seen_eqs = set(self.eqs_of[seed])
+        """The cheapest candidate among the nearest equations (through hidden cells) with one.
+
+        None means that no equation of the seed's component has a candidate: nothing around
+        it can ever be hidden again, so the component is closed for good and remembered.
+        """
+        if seed in self.closed:
+            return None
+        hidden_in, eqs_of, exhausted = self.hidden_in, self.eqs_of, self._exhausted
+        seen_eqs = set(eqs_of[seed])
         seen_cells = {seed}
-        layer = list(self.eqs_of[seed])
+        layer = list(eqs_of[seed])
         while layer:
-            candidate = self._cheapest(m for e in layer for m in self.eqs[e])
-            if candidate is not None:
-                return candidate
+            if not all(map(exhausted, layer)):
+                return self._cheapest_in(layer)
             nxt: list[int] = []
             for e in layer:
-                for m in self.hidden_in[e]:
+                for m in hidden_in[e]:
                     if m in seen_cells:
                         continue
                     seen_cells.add(m)
-                    for f in self.eqs_of[m]:
+                    for f in eqs_of[m]:
                         if f not in seen_eqs:
                             seen_eqs.add(f)
                             nxt.append(f)
             layer = nxt
+        self.closed.update(seen_cells)
         return None
+
+    def _exhausted(self, e: int) -> bool:
+        """True if equation ``e`` has no published non-zero member left (moves its cursor)."""
+        members = self.by_rank[e]
+        i = self.cursor[e]
+        n = len(members)
+        hidden = self.hidden
+        while i < n and members[i] in hidden:
+            i += 1
+        self.cursor[e] = i
+        return i == n
 
     def _rings(self, seed: int) -> Iterator[list[int]]:
         """Hidden cells linked to ``seed`` through shared equations, by distance from it."""
@@ -646,7 +727,7 @@ class _Suppressor:
         """
         pending = [c for c in self.hidden if c not in self.certified]
         failed: set[int] = set()
-        large: set[int] = set()  # cells of components too large for elimination
+        large = self.large
         for cell in pending:
             if cell in self.certified or cell in failed:
                 continue
@@ -676,55 +757,35 @@ class _Suppressor:
         parts of a measure where it has parts). Cells going down must keep room to move
         (value - 1 >= 1, or the room a primary target needs to reach k). The search is
         bounded (``WITNESS_NODES``); failing proves nothing either way.
+
+        At each step the search balances the unbalanced equation with the fewest hidden
+        members and tries at most ``WITNESS_BRANCH`` of its unassigned members: those that
+        balance the most equations first (net of the ones they unbalance), then in table
+        order. The loops are written out by hand: this is the hot spot of a large report.
+
+        A failed search is remembered with the equations it chose to balance. It read nothing
+        else that can change: its residuals are its own, and another unbalanced equation only
+        counted through its number of hidden members, which can only grow and so never
+        displaces the one chosen. While the chosen equations keep their hidden members a new
+        search would take the same steps and fail again, so it is skipped: the result is
+        exactly that of searching every time.
         """
-        eqs, eqs_of, x, hidden_in = self.eqs, self.eqs_of, self.x, self.hidden_in
+        coefs_of, minus_coefs_of = self.coefs_of, self.minus_coefs_of
+        eqs, unit, shared, ranked_of = self.eqs, self.unit, self.shared, self.ranked
+        hidden = self.hidden
+        n_eqs = len(eqs)
+        hidden_co, hidden_in, x = self.hidden_co, self.hidden_in, self.x
+        previous = self.failed_search.get(target)
+        if previous is not None and sum(len(hidden_in[e]) for e in previous[0]) == previous[1]:
+            return  # it would take the same steps and fail again
+        eq_order = self.eq_order.__getitem__
+        chosen: set[int] = set()
         need = max(1, self.k[target] - x[target]) if target in self.primary else 1
         v: dict[int, int] = {}
-        res: dict[int, int] = defaultdict(int)
+        res = self.res  # all zero between searches
         unbalanced: set[int] = set()
+        add, discard = unbalanced.add, unbalanced.discard
         nodes = 0
-
-        def assign(cell: int, sign: int) -> None:
-            v[cell] = sign
-            for e in eqs_of[cell]:
-                r = res[e] + eqs[e][cell] * sign
-                res[e] = r
-                if r:
-                    unbalanced.add(e)
-                else:
-                    unbalanced.discard(e)
-
-        def unassign(cell: int) -> None:
-            sign = v.pop(cell)
-            for e in eqs_of[cell]:
-                r = res[e] - eqs[e][cell] * sign
-                res[e] = r
-                if r:
-                    unbalanced.add(e)
-                else:
-                    unbalanced.discard(e)
-
-        def candidates(e: int) -> list[tuple[int, int]]:
-            r = res[e]
-            out = []
-            eq = eqs[e]
-            for m in hidden_in[e]:
-                if m in v:
-                    continue
-                sign = -1 if r * eq[m] > 0 else 1
-                if sign < 0 and x[m] - 1 < need:
-                    continue
-                out.append((m, sign))
-            return out
-
-        def gain(cell: int, sign: int) -> int:
-            """How many more equations are balanced after assigning ``cell``."""
-            g = 0
-            for e in eqs_of[cell]:
-                r = res[e]
-                after = r + eqs[e][cell] * sign
-                g += (r != 0) - (after != 0)
-            return g
 
         def search(depth: int) -> bool:
             nonlocal nodes
@@ -732,19 +793,110 @@ class _Suppressor:
                 return True
             if depth == 0 or nodes >= WITNESS_NODES:
                 return False
-            # The equation with the fewest hidden members: the fewest ways to balance it.
-            best = candidates(min(unbalanced, key=lambda e: (len(hidden_in[e]), e)))
-            best.sort(key=lambda ms: (-gain(*ms), ms[0]))
-            for cell, sign in best[:WITNESS_BRANCH]:
+            e0 = min(unbalanced, key=eq_order)
+            chosen.add(e0)
+            r0 = res[e0]
+            options: list[tuple[int, int, int]] = []
+            members = hidden_co[e0]
+            if len(members) >= _LONG and unit[e0]:
+                # A long equation: only the members that share an unbalanced equation with
+                # it need their gain computed; every other one balances e0 or not (the same
+                # for all, as coefficients are ±1) and unbalances each of its other
+                # equations, so they rank by their number of equations, then table order.
+                touched: set[int] = set()
+                base = e0 * n_eqs
+                for e in unbalanced:
+                    if e != e0:
+                        cells = shared.get(base + e)
+                        if cells is None:
+                            cells = shared[base + e] = eqs[e0].keys() & eqs[e].keys()
+                        touched.update(cells)
+                ranked = ranked_of[e0]
+                if ranked is None or len(ranked) != len(members):
+                    ranked = ranked_of[e0] = sorted((len(coefs_of[m]), m, cm) for m, cm in members)
+                loss0 = -1 if r0 == 1 or r0 == -1 else 0
+                taken = 0
+                for size, m, cm in ranked:
+                    if m in touched or m in v:
+                        continue
+                    if r0 * cm > 0:
+                        if x[m] <= need:
+                            continue
+                        options.append((size - 1 + loss0, m, -1))
+                    else:
+                        options.append((size - 1 + loss0, m, 1))
+                    taken += 1
+                    if taken == WITNESS_BRANCH:
+                        break
+                eq0 = eqs[e0]
+                members = [(m, eq0[m]) for m in touched if m in hidden]
+            for m, cm in members:
+                if m in v:
+                    continue
+                if r0 * cm > 0:
+                    if x[m] <= need:  # no room to go down
+                        continue
+                    sign = -1
+                    moves = minus_coefs_of[m]
+                else:
+                    sign = 1
+                    moves = coefs_of[m]
+                # Minus the gain: equations unbalanced by the move minus those it balances.
+                loss = 0
+                for e, d in moves:
+                    r = res[e]
+                    if not r:
+                        loss += 1
+                    elif r == -d:
+                        loss -= 1
+                options.append((loss, m, sign))
+            if len(options) > 1:
+                options.sort()
+                del options[WITNESS_BRANCH:]
+            for loss, cell, sign in options:
                 nodes += 1
-                assign(cell, sign)
+                moves = coefs_of[cell] if sign > 0 else minus_coefs_of[cell]
+                if depth == 1 or nodes >= WITNESS_NODES:
+                    # The deeper call could only report whether this move balances every
+                    # equation: that is, it balances all of its own and nothing else is left.
+                    if loss != -len(moves) or len(unbalanced) != len(moves):
+                        continue
+                    v[cell] = sign
+                    for e, d in moves:
+                        res[e] += d
+                    unbalanced.clear()
+                    return True
+                v[cell] = sign
+                for e, d in moves:
+                    r = res[e] + d
+                    res[e] = r
+                    if r:
+                        add(e)
+                    else:
+                        discard(e)
                 if search(depth - 1):
                     return True
-                unassign(cell)
+                del v[cell]
+                for e, d in moves:
+                    r = res[e] - d
+                    res[e] = r
+                    if r:
+                        add(e)
+                    else:
+                        discard(e)
             return False
 
-        assign(target, 1)
-        if not search(WITNESS_DEPTH):
+        v[target] = 1
+        for e, c in coefs_of[target]:
+            res[e] = c
+            add(e)
+        found = search(WITNESS_DEPTH)
+        for cell in v:  # back to all zeros for the next search
+            for e, _ in coefs_of[cell]:
+                res[e] = 0
+        if not found:
+            es = tuple(chosen)
+            self.failed_search[target] = (es, sum(len(hidden_in[e]) for e in es))
             return
         order = list(v)
         local = {i: v[cell] for i, cell in enumerate(order)}
@@ -790,7 +942,18 @@ class _Suppressor:
 
         A basis vector is a sufficient witness only, never a necessary one: a cell may fail
         here yet be safe; it then costs one extra hidden cell, never a leak.
+
+        The answer depends on nothing but the cells of ``component`` (the equations and values
+        are fixed), so it is kept: a component a round left unchanged is not eliminated again.
         """
+        key = tuple(component)
+        known = self.exact.get(key)
+        if known is None:
+            known = self.exact[key] = self._eliminated(component)
+        return list(known)
+
+    def _eliminated(self, component: list[int]) -> list[int]:
+        """``_unprotected_cells`` without the memo."""
         # Primary cells last, so the elimination tends to leave them free: the basis vector
         # of a free cell moves that cell, which is the witness we are looking for.
         order = sorted(component, key=lambda c: (c in self.primary, c))
@@ -852,15 +1015,29 @@ def _eliminate(row: dict[int, int], pivot_row: dict[int, int], col: int) -> dict
 
     Integers rather than floats so "determined" never depends on rounding, and rather than
     Fractions because they are several times faster and stay small after the gcd step.
+    The result may come out negated (``_null_basis`` does not depend on a row's sign): with
+    the ±1 coefficients of a report the two rows are then merged without scaling either.
     """
     a, b = pivot_row[col], row[col]
-    out = {c: a * v for c, v in row.items()}
-    for c, v in pivot_row.items():
-        nv = out.get(c, 0) - b * v
+    if a == b:  # row - pivot_row, or its negative: the shorter one is negated
+        if len(row) <= len(pivot_row):
+            left, right = pivot_row, {c: -v for c, v in row.items()}
+        else:
+            left, right = row, {c: -v for c, v in pivot_row.items()}
+    elif a == -b:  # row + pivot_row
+        left, right = pivot_row, row
+    else:
+        left, right = {c: a * v for c, v in row.items()}, {c: -b * v for c, v in pivot_row.items()}
+    if len(left) < len(right):
+        left, right = right, left
+    out = dict(left)
+    get = left.get
+    for c, v in right.items():
+        nv = get(c, 0) + v
         if nv:
             out[c] = nv
         else:
-            out.pop(c, None)
+            del out[c]
     g = gcd(*out.values()) if out else 1
     if g > 1:
         out = {c: v // g for c, v in out.items()}
@@ -873,15 +1050,23 @@ def _null_basis(rows: list[dict[int, int]], n: int) -> list[dict[int, int]]:
     Reduced row echelon form built one row at a time: each pivot column appears in its own
     pivot row only. Each free column f then gives the vector with v[f] = L and every pivot
     solved for, L being the lcm of the pivots involved so that all entries are integers.
+
+    The reduced form does not depend on the order the rows come in (each pivot row, reduced
+    by its gcd, is the same up to its sign, which cancels out of the basis), so rows are
+    taken shortest first: on a report's largest component that keeps the rows sparse and is
+    five times faster than taking them in equation order.
     """
     pivots: dict[int, dict[int, int]] = {}
-    for original in rows:
+    for original in sorted(rows, key=len):
         row = dict(original)
         for col in [c for c in row if c in pivots]:
             # Pivot rows hold no other pivot column, so this never brings one back.
             row = _eliminate(row, pivots[col], col)
         if not row:
             continue
+        g = gcd(*row.values())
+        if g > 1:  # a row no elimination touched; the others are reduced already
+            row = {c: v // g for c, v in row.items()}
         p = min(row)
         for col, prow in pivots.items():
             if p in prow:
