@@ -123,6 +123,7 @@ def prepare(env: dict[str, str], cases: int) -> dict[str, object]:
         t0 = time.perf_counter()
         run = summary.refresh(db.session)
         db.session.commit()
+        summary.tidy(db.engine)
         log(f"statistics summary: {run.facts} rows in {time.perf_counter() - t0:.1f} s")
     return {
         "worker_token": worker_token,

@@ -384,6 +384,7 @@ def measure(name: str, live: bool = True, refresh: bool = True) -> list[tuple[st
             started = time.perf_counter()
             run = summary.refresh(db.session)
             db.session.commit()
+            summary.tidy(db.engine)
             rows.append((f"summary refresh, every month ({run.facts:,} rows; 1 run)",
                          [(time.perf_counter() - started) * 1000]))
         province = db.session.scalar(

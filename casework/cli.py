@@ -484,6 +484,7 @@ def stats_refresh(since: str | None, warm_periods: tuple[str, ...], quiet: bool)
     began = time.perf_counter()
     run = summary.refresh(db.session, since=start, progress=progress)
     db.session.commit()
+    summary.tidy(db.engine)
     scope = f"from {start:%Y-%m}" if start else "all months"
     click.echo(f"statistics summary refreshed ({scope}): {run.facts:,} rows in "
                f"{time.perf_counter() - began:.1f} s")

@@ -331,6 +331,14 @@ class Raw:
         hi = month_shift(self.period.end_exclusive, shift)
         return and_(column >= lo, column < hi)
 
+    def add_transfer(self, old_path: str | None, new_path: str | None, b: Any,
+                     case_type: str, n: int) -> None:
+        """A move counts out of the row it left and into the row it joined, if they differ."""
+        old_row, new_row = self.scope.row_of(old_path), self.scope.row_of(new_path)
+        if old_row != new_row:
+            self.add("transferred_out", old_row, b, case_type, n)
+            self.add("transferred_in", new_row, b, case_type, n)
+
     keeps_histograms = False
     """True for the summary builder: stays are kept as a histogram per unit and month."""
 
@@ -384,16 +392,15 @@ def compute_flows(session: Session, raw: Raw) -> None:
     _closures(session, raw)
     _service_flows(session, raw)
     stays(session, raw)
+    transfers(session, raw)
 
 
 def compute_live(session: Session, raw: Raw) -> None:
-    """The measures that are not sums of months: transfers, and the stocks.
+    """The measures that are not sums of months: the stocks.
 
-    Transfers count a move only between two different rows of the report. A stock (support
-    needed, overdue) counts distinct cases over the whole period, which no monthly sum gives:
-    the statistics summary keeps them per standard period instead (``compute_stocks``).
+    A stock (support needed, overdue) counts distinct cases over the whole period, which no
+    monthly sum gives: the statistics summary keeps them per standard period instead.
     """
-    transfers(session, raw)
     compute_stocks(session, raw)
 
 
@@ -585,12 +592,7 @@ def transfers(session: Session, raw: Raw) -> None:
         .group_by(Unit.path, to_code, Case.case_type, b)
     )
     for old_path, code, case_type, bb, n in session.execute(query):
-        old_row = scope.row_of(old_path)
-        new_row = scope.row_of(codes.get(code))
-        if old_row == new_row:
-            continue
-        raw.add("transferred_out", old_row, bb, case_type, n)
-        raw.add("transferred_in", new_row, bb, case_type, n)
+        raw.add_transfer(old_path, codes.get(code), bb, case_type, n)
 
 
 def _by_current_unit(scope: ReportScope, model: Any) -> Any:

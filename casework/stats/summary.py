@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, or_, select
+from sqlalchemy import and_, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -47,6 +47,8 @@ STAYS = "stage_stays"
 NO_DAYS = -1
 INSERT_BATCH = 5000
 CHUNK_MONTHS = 3
+DIRECT = "_direct"
+MOVES = ("transferred_out", "transferred_in")
 STAY_LEVELS = 1
 """Stay-length histograms are kept for the country (0) and provinces (1) only: below, nearly
 every stay is its own row (most of the summary), and a commune's report reads its few stays
@@ -75,6 +77,14 @@ class FactRaw(Raw):
         super().__init__(scope, None)  # type: ignore[arg-type] - no report period here
         self.first, self.stop = first, stop  # months [first, stop)
         self.stays: dict[tuple[str, date, str, int], int] = defaultdict(int)
+        self.moves: dict[tuple[str | None, str | None, date, str], int] = defaultdict(int)
+
+    def add_transfer(self, old_path: str | None, new_path: str | None, b: Any,
+                     case_type: str, n: int) -> None:
+        # Kept as pairs: which rows a move counts in depends on the report (see `move_facts`).
+        if n:
+            self.moves[(self.scope.row_of(old_path), self.scope.row_of(new_path), _day(b),
+                        case_type)] += int(n)
 
     def ts_bucket(self, column: Any) -> Any:
         return month_start(local_day(column))
@@ -115,6 +125,30 @@ class FactRaw(Raw):
                 yield path, month, measure, col, NO_DAYS, 0, amount
         for (path, month, col, days), n in self.stays.items():
             yield path, month, STAYS, col, days, n, 0
+
+    def move_facts(self) -> Iterator[tuple[str, date, str, str, int]]:
+        """(unit path, month, measure, case type, n) for the transfers, ready for every report.
+
+        A report on U counts a move in its child row c when the move crosses c's border (its
+        two ends differ at c's level), so at each level the count is stored at the two ends'
+        units where they differ; and in U's "directly" row when it leaves or joins U itself
+        (``*_direct``). These counts are not subtree sums: they are never added up to parents.
+        """
+        for (old, new, month, case_type), n in self.moves.items():
+            old_chain, new_chain = ancestors(old) if old else (), ancestors(new) if new else ()
+            for level in range(1, max(len(old_chain), len(new_chain))):
+                left = old_chain[level] if level < len(old_chain) else None
+                joined = new_chain[level] if level < len(new_chain) else None
+                if left == joined:
+                    continue
+                if left:
+                    yield left, month, "transferred_out", case_type, n
+                if joined:
+                    yield joined, month, "transferred_in", case_type, n
+            if old:
+                yield old, month, "transferred_out" + DIRECT, case_type, n
+            if new:
+                yield new, month, "transferred_in" + DIRECT, case_type, n
 
 
 def _instant(day: date) -> datetime:
@@ -192,6 +226,8 @@ def refresh(session: Session, since: date | None = None, progress: Any = None,
                     cell = rolled[(ancestor, month, measure, col, days)]
                     cell[0] += n
                     cell[1] += amount
+            for path, month, measure, col, n in raw.move_facts():
+                rolled[(path, month, measure, col, NO_DAYS)][0] += n
             run.facts += _write(session, rolled.items())
             if progress:
                 progress(f"{lo:%Y-%m}..{month_shift(stop, -1):%Y-%m}", done, len(chunks))
@@ -199,6 +235,17 @@ def refresh(session: Session, since: date | None = None, progress: Any = None,
     run.finished_at = utcnow()
     session.flush()
     return run
+
+
+def tidy(engine: Any) -> None:
+    """After a refresh has committed: reclaim the old rows and give the planner fresh numbers.
+
+    The table was just rewritten in bulk; until autovacuum passes, index scans would wade
+    through the previous summary's dead rows. (VACUUM cannot run inside a transaction.)
+    """
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM ANALYZE stat_fact")
 
 
 STOCK_KINDS = ("month", "quarter", "half", "year")
@@ -288,7 +335,10 @@ FACT_COLUMNS = ("unit_path", "parent_path", "month", "measure", "col", "days", "
 
 def _write(session: Session, facts: Iterable[tuple[tuple[str, date, str, str, int], list[int]]]
            ) -> int:
-    rows = ((path, parent_of(path), month, measure, col, days, n, amount)
+    # A stay histogram is only ever read at its own unit: without a parent it stays out of the
+    # children's index range, which otherwise it would fill (and tip the planner to a scan).
+    rows = ((path, "" if measure == STAYS else parent_of(path), month, measure, col, days, n,
+             amount)
             for (path, month, measure, col, days), (n, amount) in facts)
     connection = session.connection()
     if connection.dialect.name == "postgresql":
@@ -359,13 +409,20 @@ def raw_from_summary(session: Session, unit: Unit | None, period: Period,
     in_period = and_(StatFact.month >= period.start, StatFact.month <= period.end)
     b = bucket(StatFact.month, [p.start for p in period.subperiods[1:]])
     n, amount = func.sum(StatFact.n), func.sum(StatFact.amount)
-    rows = session.execute(
-        select(StatFact.unit_path, b, StatFact.measure, StatFact.col, n, amount)
-        .where(or_(StatFact.parent_path == scope.path, StatFact.unit_path == scope.path),
-               StatFact.measure != STAYS, ~StatFact.measure.contains("@"), in_period)
-        .group_by(StatFact.unit_path, b, StatFact.measure, StatFact.col))
-    for path, bb, measure, col, count, total in rows:
+    flows = (select(StatFact.unit_path, b, StatFact.measure, StatFact.col, n, amount)
+             .where(StatFact.measure != STAYS, ~StatFact.measure.contains("@"), in_period)
+             .group_by(StatFact.unit_path, b, StatFact.measure, StatFact.col))
+    for path, bb, measure, col, count, total in _own_and_children(session, flows, scope.path):
         bb, count, total = int(bb), int(count), int(total)
+        if measure in MOVES or measure.endswith(DIRECT):
+            # Moves are stored per level where they cross a border (FactRaw.move_facts).
+            if measure in MOVES and path != scope.path:
+                row = scope.row_of(path)
+                if row != direct:
+                    raw.add(measure, row, bb, col, count)
+            elif path == scope.path and measure.endswith(DIRECT) and direct is not None:
+                raw.add(measure.removesuffix(DIRECT), direct, bb, col, count)
+            continue
         if path == scope.path:
             cell = own[(measure, bb, col)]
             cell[0] += count
@@ -385,10 +442,9 @@ def raw_from_summary(session: Session, unit: Unit | None, period: Period,
         day = local_date(run.finished_at)
         raw.reference_day = min(period.end, day)
         names = {stock_measure(m, period.kind): m for m in indicators.STOCK_MEASURES}
-        for path, measure, col, count in session.execute(
-                select(StatFact.unit_path, StatFact.measure, StatFact.col, StatFact.n)
-                .where(or_(StatFact.parent_path == scope.path, StatFact.unit_path == scope.path),
-                       StatFact.measure.in_(list(names)), StatFact.month == period.start)):
+        stocks = (select(StatFact.unit_path, StatFact.measure, StatFact.col, StatFact.n)
+                  .where(StatFact.measure.in_(list(names)), StatFact.month == period.start))
+        for path, measure, col, count in _own_and_children(session, stocks, scope.path):
             measure = names[measure]
             if path == scope.path:
                 own[(measure, 0, col)][0] += int(count)
@@ -416,11 +472,19 @@ def raw_from_summary(session: Session, unit: Unit | None, period: Period,
         indicators.set_stays(raw, histogram)
     else:
         indicators.stays(session, raw)
-    if period.kind in STOCK_KINDS:
-        indicators.transfers(session, raw)
-    else:
+    if period.kind not in STOCK_KINDS:
         indicators.compute_live(session, raw)
     return raw
+
+
+def _own_and_children(session: Session, query: Any, path: str) -> Iterator[Any]:
+    """Rows of ``query`` for the unit at ``path`` and for its children.
+
+    Two queries rather than one with OR: each then runs on its own index (the unit's key, the
+    children's ``parent_path``), where an OR led PostgreSQL to scan the whole table.
+    """
+    yield from session.execute(query.where(StatFact.unit_path == path))
+    yield from session.execute(query.where(StatFact.parent_path == path))
 
 
 def report_key(unit: Unit | None, period: Period, variant: str) -> tuple[str, str, str]:

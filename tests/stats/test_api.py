@@ -195,3 +195,15 @@ def test_dashboard_series(stats_world):
             "series": [{"name": "overdue", "data": [3, 1]}]}
         assert dashboard(db.session, statistician, "01", now=now)["overdue_by_worker"] is None
         db.session.remove()
+
+
+def test_indicators_body_is_exactly_the_documented_schema(stats_world):
+    """The view sends the report as built (no schema dump): it must still be ReportSchema."""
+    from casework.stats.api import ReportSchema
+
+    api = stats_world.world.client_for("statistician")
+    response = api.get("/api/v1/stats/indicators?unit=01&period=2025-Q1")
+    assert response.mimetype == "application/json"
+    body = response.get_json()
+    assert ReportSchema().validate(body) == {}
+    assert ReportSchema().load(body)["unit"]["code"] == "01"  # unknown keys would raise

@@ -206,3 +206,34 @@ def test_ancestors_of_a_path():
 def test_weighted_median_is_the_median(counts):
     values = [v for v, n in counts.items() for _ in range(n)]
     assert indicators.weighted_median(counts) == statistics.median(values)
+
+
+def test_moves_between_provinces_count_at_every_level_they_cross(stats_world):
+    """A transfer from Ba Đình (Hà Nội) to Sài Gòn (HCM): out of 01 and in to 79 nationally,
+    out of 00004 in Hà Nội's report, and in the "directly" rows of the two communes."""
+    from casework.accounts.models import User
+    from casework.accounts.operations import create_user
+    from casework.cases.transitions import fire
+    from tests.conftest import PASSWORD
+
+    with stats_world.world.app.app_context():
+        create_user(db.session, "supervisor_hcm", PASSWORD, roles=["supervisor"],
+                    unit_code="26734")
+        case = db.session.get(Case, stats_world.cases["F"])
+        users = {u.username: u for u in db.session.scalars(select(User))}
+        fire(db.session, users["worker_a"], case, "request_transfer", {"to_unit": "26734"},
+             now=datetime(2025, 8, 1, 3, tzinfo=UTC))
+        fire(db.session, users["supervisor_hcm"], case, "accept_transfer", {},
+             now=datetime(2025, 8, 3, 3, tzinfo=UTC))
+        summary.refresh(db.session)
+        year = parse("2025")
+        for code in (None, "01", "79", "00004", "26734"):
+            unit = _unit(code)
+            live = indicators.compute(db.session, unit, year, today=TODAY)
+            kept = summary.raw_from_summary(db.session, unit, year, TODAY)
+            assert _nonzero(kept.counts) == _nonzero(live.counts), code
+        national = summary.raw_from_summary(db.session, None, year, TODAY)
+        assert national.counts[("transferred_out", "01", 2, "post_prison")] == 1
+        assert national.counts[("transferred_in", "79", 2, "post_prison")] == 1
+        commune = summary.raw_from_summary(db.session, _unit("26734"), year, TODAY)
+        assert commune.counts[("transferred_in", "26734*", 2, "post_prison")] == 1
