@@ -4,10 +4,12 @@ Building runs the *same* queries as a live report (``indicators.compute_flows``)
 changes of cut — rows are every unit's own path instead of a report's children, sub-periods are
 calendar months — and stores the result at each unit and every ancestor (``StatFact``). A
 report on a unit for a whole-month period (a month, quarter, half-year, year, or a range of
-whole months) then reads its own row and its children's rows for those months; measures that
-are not sums of months (stocks over the period, transfers between rows) are still read live.
-Reading and building share the measure definitions, and a test checks on a fixture world that
-every period kind gives the same counts both ways.
+whole months) then reads its own row and its children's rows for those months. Two kinds of
+measure are not plain sums of months and are kept in their own shape: transfers, counted at
+each level where a move crosses a border (``FactRaw.move_facts``), and stocks (distinct cases
+needing support, overdue cases), kept per standard period (``_refresh_stocks``) and read live
+for a range of months. Reading and building share the measure definitions, and tests check on
+a fixture world that every period kind and level gives the same counts both ways.
 
 Freshness: the summary is as of its last refresh. Run ``flask casework stats refresh`` nightly
 (everything) and, if reports must be fresher, ``--since`` the previous month more often. A
@@ -33,7 +35,7 @@ from sqlalchemy.orm import Session
 from casework.cases.models import Case, CaseEvent
 from casework.model_base import utcnow
 from casework.stats import indicators
-from casework.stats.indicators import Raw, ReportScope
+from casework.stats.indicators import AMOUNT_MEASURE, Raw, ReportScope
 from casework.stats.models import StatFact, StatRefresh, StatReport
 from casework.stats.periods import Period, month_shift, parse
 from casework.stats.sql import bucket, local_day, month_start
@@ -412,14 +414,18 @@ def raw_from_summary(session: Session, unit: Unit | None, period: Period,
     flows = (select(StatFact.unit_path, b, StatFact.measure, StatFact.col, n, amount)
              .where(StatFact.measure != STAYS, ~StatFact.measure.contains("@"), in_period)
              .group_by(StatFact.unit_path, b, StatFact.measure, StatFact.col))
-    for path, bb, measure, col, count, total in _own_and_children(session, flows, scope.path):
+    counts, amounts = raw.counts, raw.amounts
+    row_of = _row_lookup(scope)
+    # The unit's own rows only matter for its "directly" row (own minus children).
+    for path, bb, measure, col, count, total in _own_and_children(
+            session, flows, scope.path, own=direct is not None):
         bb, count, total = int(bb), int(count), int(total)
         if measure in MOVES or measure.endswith(DIRECT):
             # Moves are stored per level where they cross a border (FactRaw.move_facts).
             if measure in MOVES and path != scope.path:
-                row = scope.row_of(path)
-                if row != direct:
-                    raw.add(measure, row, bb, col, count)
+                row = row_of(path)
+                if row is not None and row != direct:
+                    counts[(measure, row, bb, col)] += count
             elif path == scope.path and measure.endswith(DIRECT) and direct is not None:
                 raw.add(measure.removesuffix(DIRECT), direct, bb, col, count)
             continue
@@ -428,15 +434,18 @@ def raw_from_summary(session: Session, unit: Unit | None, period: Period,
             cell[0] += count
             cell[1] += total
             continue
-        row = scope.row_of(path)
+        row = row_of(path)
         if row is None or row == direct:
             continue  # a unit no longer current: its counts stay in the "directly" row
-        raw.add(measure, row, bb, col, count)
+        key = (measure, row, bb, col)
+        if count:
+            counts[key] += count
         if total:
-            raw.add_amount(row, bb, col, total)
-        cell = children[(measure, bb, col)]
-        cell[0] += count
-        cell[1] += total
+            amounts[(AMOUNT_MEASURE, row, bb, col)] += total
+        if direct is not None:
+            cell = children[(measure, bb, col)]
+            cell[0] += count
+            cell[1] += total
     if period.kind in STOCK_KINDS:
         # Stocks as the refresh read them on its day (or the period's end, if earlier).
         day = local_date(run.finished_at)
@@ -444,12 +453,13 @@ def raw_from_summary(session: Session, unit: Unit | None, period: Period,
         names = {stock_measure(m, period.kind): m for m in indicators.STOCK_MEASURES}
         stocks = (select(StatFact.unit_path, StatFact.measure, StatFact.col, StatFact.n)
                   .where(StatFact.measure.in_(list(names)), StatFact.month == period.start))
-        for path, measure, col, count in _own_and_children(session, stocks, scope.path):
+        for path, measure, col, count in _own_and_children(session, stocks, scope.path,
+                                                           own=direct is not None):
             measure = names[measure]
             if path == scope.path:
                 own[(measure, 0, col)][0] += int(count)
                 continue
-            row = scope.row_of(path)
+            row = row_of(path)
             if row is None or row == direct:
                 continue
             raw.add(measure, row, 0, col, int(count))
@@ -477,14 +487,28 @@ def raw_from_summary(session: Session, unit: Unit | None, period: Period,
     return raw
 
 
-def _own_and_children(session: Session, query: Any, path: str) -> Iterator[Any]:
-    """Rows of ``query`` for the unit at ``path`` and for its children.
+def _own_and_children(session: Session, query: Any, path: str, own: bool = True
+                      ) -> Iterator[Any]:
+    """Rows of ``query`` for the unit at ``path`` (if ``own``) and for its children.
 
     Two queries rather than one with OR: each then runs on its own index (the unit's key, the
     children's ``parent_path``), where an OR led PostgreSQL to scan the whole table.
     """
-    yield from session.execute(query.where(StatFact.unit_path == path))
+    if own:
+        yield from session.execute(query.where(StatFact.unit_path == path))
     yield from session.execute(query.where(StatFact.parent_path == path))
+
+
+def _row_lookup(scope: ReportScope) -> Any:
+    """``scope.row_of``, remembered per path (a report reads each child's rows many times)."""
+    seen: dict[str | None, str | None] = {}
+
+    def row_of(path: str | None) -> str | None:
+        if path not in seen:
+            seen[path] = scope.row_of(path)
+        return seen[path]
+
+    return row_of
 
 
 def report_key(unit: Unit | None, period: Period, variant: str) -> tuple[str, str, str]:
