@@ -461,6 +461,8 @@ def stats_refresh(since: str | None, warm_periods: tuple[str, ...], quiet: bool)
     from datetime import date
 
     from casework.stats import summary
+    from casework.stats.periods import PeriodError, parse
+    from casework.stats.reports import warm
 
     start = None
     if since:
@@ -473,9 +475,6 @@ def stats_refresh(since: str | None, warm_periods: tuple[str, ...], quiet: bool)
     def progress(months: str, done: int, total: int) -> None:
         if not quiet:
             click.echo(f"  {done}/{total} {months}")
-
-    from casework.stats.periods import PeriodError, parse
-    from casework.stats.reports import warm
 
     try:
         periods = [parse(text) for text in warm_periods]

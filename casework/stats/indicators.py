@@ -301,6 +301,8 @@ class Raw:
     counts: dict[tuple[str, str, int, str], int] = field(default_factory=lambda: defaultdict(int))
     amounts: dict[tuple[str, str, int, str], int] = field(default_factory=lambda: defaultdict(int))
     medians: dict[tuple[str, str], float] = field(default_factory=dict)  # (stage, col|TOTAL)
+    stay_lengths: dict[tuple[str, str], dict[int, int]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(int)))  # -> {days: stays}
     reference_day: date | None = None
 
     def add(self, measure: str, row: str | None, b: int, col: str, n: int) -> None:
@@ -344,7 +346,13 @@ class Raw:
 
     def add_stay(self, row: str | None, b: Any, stage: str, case_type: str, days: int,
                  n: int) -> None:
-        raise NotImplementedError  # only the summary builder keeps histograms
+        """``n`` stays of ``days`` days in ``stage``: a report's rows for stays are stages, so
+        the unit row and sub-period do not matter here (the summary builder keeps them)."""
+        self.stay_lengths[(stage, case_type)][days] += n
+
+    def finish_stays(self) -> None:
+        """Counts and medians from the stays added (once they all are)."""
+        set_stays(self, self.stay_lengths)
 
     def add_amount(self, row: str | None, b: Any, col: str, amount: int) -> None:
         if row is not None:
@@ -704,17 +712,8 @@ def stays(session: Session, raw: Raw) -> None:
     )
     days = steps.c.days
     base = select().select_from(steps).where(days.is_not(None))
-    if raw.keeps_histograms:
-        # The summary keeps the whole distribution per unit and month, so that any period's
-        # median can be taken from it exactly.
-        for path, month, stage, case_type, d, n in session.execute(
-                base.add_columns(steps.c.row, steps.c.b, steps.c.from_stage, steps.c.case_type,
-                                 days, func.count())
-                .group_by(steps.c.row, steps.c.b, steps.c.from_stage, steps.c.case_type, days)):
-            raw.add_stay(scope.row_of(path), month, stage, case_type, int(d), int(n))
-        return
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
+    if dialect == "postgresql" and not raw.keeps_histograms:
         median = func.percentile_cont(0.5).within_group(days)
         for stage, case_type, n, med in session.execute(
                 base.add_columns(steps.c.from_stage, steps.c.case_type, func.count(), median)
@@ -725,13 +724,15 @@ def stays(session: Session, raw: Raw) -> None:
                 base.add_columns(steps.c.from_stage, median).group_by(steps.c.from_stage)):
             raw.medians[(stage, TOTAL)] = float(med)
         return
-    # SQLite has no percentile: the database still groups, Python only sees (days, count).
-    histogram: dict[tuple[str, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for stage, case_type, d, n in session.execute(
-            base.add_columns(steps.c.from_stage, steps.c.case_type, days, func.count())
-            .group_by(steps.c.from_stage, steps.c.case_type, days)):
-        histogram[(stage, case_type)][int(d)] += int(n)
-    set_stays(raw, histogram)
+    # The distribution, grouped in the database: Python sees (days, count) per unit and month.
+    # The summary keeps it so that any period's median can be taken from it exactly; SQLite has
+    # no percentile, so a report takes its medians from it too.
+    for path, month, stage, case_type, d, n in session.execute(
+            base.add_columns(steps.c.row, steps.c.b, steps.c.from_stage, steps.c.case_type,
+                             days, func.count())
+            .group_by(steps.c.row, steps.c.b, steps.c.from_stage, steps.c.case_type, days)):
+        raw.add_stay(scope.row_of(path), month, stage, case_type, int(d), int(n))
+    raw.finish_stays()
 
 
 def set_stays(raw: Raw, histogram: dict[tuple[str, str], dict[int, int]]) -> None:

@@ -42,7 +42,8 @@ from casework.stats.sql import bucket, local_day, month_start
 from casework.units.models import CURRENT_TREE, Unit
 from workflows.dates import VIETNAM, local_date
 
-__all__ = ["cached_report", "latest_refresh", "raw_from_summary", "refresh", "whole_months"]
+__all__ = ["keep_report", "kept_report", "latest_refresh", "raw_from_summary", "refresh",
+           "whole_months"]
 
 ROOT = f"{CURRENT_TREE}:"
 STAYS = "stage_stays"
@@ -116,6 +117,9 @@ class FactRaw(Raw):
                  n: int) -> None:
         if row is not None and n:
             self.stays[(row, _day(b), f"{stage}|{case_type}", int(days))] += int(n)
+
+    def finish_stays(self) -> None:
+        """Nothing to finish: the histograms are what the summary stores."""
 
     def facts(self) -> Iterator[tuple[str, date, str, str, int, int, int]]:
         """(unit path, month, measure, col, days, n, amount) at the units themselves."""
@@ -536,19 +540,6 @@ def keep_report(session: Session, run: StatRefresh, key: tuple[str, str, str],
                                    variant=variant, body=report))
     except IntegrityError:
         pass
-
-
-def cached_report(session: Session, raw: Raw, key: tuple[str, str, str],
-                  build: Any) -> dict[str, Any]:
-    """The kept report for ``key`` or, built from ``raw`` now, kept for the raw's refresh."""
-    run = getattr(raw, "refresh", None)
-    if run is None:
-        return build()
-    report = kept_report(session, run, key)
-    if report is None:
-        report = build()
-        keep_report(session, run, key, report)
-    return report
 
 
 def summary_rows(session: Session) -> int:
