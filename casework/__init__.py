@@ -44,6 +44,7 @@ def _init_extensions(app: Flask) -> None:
     from casework import (
         cli,
         crypto,
+        input_guard,
         models,  # noqa: F401
         security,
         unit_of_work,
@@ -73,6 +74,7 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     unit_of_work.init_app(app)
     security.init_app(app)
+    input_guard.init_app(app)
     cli.init_app(app)
 
 
