@@ -39,7 +39,7 @@ from casework.stats.indicators import AMOUNT_MEASURE, Raw, ReportScope
 from casework.stats.models import StatFact, StatRefresh, StatReport
 from casework.stats.periods import Period, month_shift, parse
 from casework.stats.sql import bucket, local_day, month_start
-from casework.units.models import CURRENT_TREE, Unit
+from casework.units.models import CURRENT_TREE, Unit, path_ancestors
 from workflows.dates import VIETNAM, local_date
 
 __all__ = ["keep_report", "kept_report", "latest_refresh", "raw_from_summary", "refresh",
@@ -171,12 +171,8 @@ def _day(value: Any) -> date:
 @functools.lru_cache(maxsize=65536)
 def ancestors(path: str) -> tuple[str, ...]:
     """The path of the whole country, then each unit down to ``path`` itself."""
-    tree, _, rest = path.partition(":")
-    out = [f"{tree}:"]
-    parts = [p for p in rest.split("/") if p]
-    for i in range(1, len(parts) + 1):
-        out.append(f"{tree}:" + "".join(p + "/" for p in parts[:i]))
-    return tuple(out)
+    tree, _, _ = path.partition(":")
+    return (f"{tree}:", *path_ancestors(path))
 
 
 def _depth(path: str) -> int:
@@ -212,7 +208,6 @@ def refresh(session: Session, since: date | None = None, progress: Any = None,
     span = history_months(session)
     if span is not None:
         first, last = span
-        last_month = last
         if since is not None:
             first = max(first, since)
         chunks = []
@@ -237,7 +232,7 @@ def refresh(session: Session, since: date | None = None, progress: Any = None,
             run.facts += _write(session, rolled.items())
             if progress:
                 progress(f"{lo:%Y-%m}..{month_shift(stop, -1):%Y-%m}", done, len(chunks))
-        run.facts += _refresh_stocks(session, first_stock_day(since), last_month, progress)
+        run.facts += _refresh_stocks(session, span, first_stock_day(since), progress)
     run.finished_at = utcnow()
     session.flush()
     return run
@@ -281,13 +276,14 @@ def standard_periods(first: date, last: date) -> list[Period]:
     return out
 
 
-def _refresh_stocks(session: Session, since: date | None, last: date, progress: Any) -> int:
-    """Stocks of every standard period up to today, at every unit and ancestor."""
+def _refresh_stocks(session: Session, span: tuple[date, date], since: date | None,
+                    progress: Any) -> int:
+    """Stocks of every standard period of ``span`` (from ``since``) up to today, at every
+    unit and ancestor."""
     today = local_date(utcnow())
-    span = history_months(session)
-    if span is None:
-        return 0
-    first = span[0] if since is None else max(span[0], since)
+    first, last = span
+    if since is not None:
+        first = max(first, since)
     periods = [p for p in standard_periods(first, min(last, today)) if p.start <= today]
     written = 0
     for done, period in enumerate(periods, 1):

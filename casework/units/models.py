@@ -77,13 +77,18 @@ class Unit(UUIDPrimaryKey, db.Model):
 
     def ancestors_paths(self) -> list[str]:
         """The paths of this unit and every unit above it, nearest last."""
-        tree, _, rest = self.path.partition(":")
-        codes = [c for c in rest.split("/") if c]
-        return [f"{tree}:" + "".join(c + "/" for c in codes[: i + 1]) for i in range(len(codes))]
+        return path_ancestors(self.path)
 
     @staticmethod
     def make_path(tree: str, codes: list[str]) -> str:
         return f"{tree}:" + "".join(code + "/" for code in codes)
+
+
+def path_ancestors(path: str) -> list[str]:
+    """The paths of the unit at ``path`` and of every unit above it, nearest last."""
+    tree, _, rest = path.partition(":")
+    codes = [c for c in rest.split("/") if c]
+    return [Unit.make_path(tree, codes[: i + 1]) for i in range(len(codes))]
 
 
 def escape_like(value: str) -> str:
