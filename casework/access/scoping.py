@@ -83,7 +83,18 @@ def case_by_id(user: Any, permission: str = "case.read") -> Select:
 
 @lru_cache(maxsize=512)
 def _case_by_id(permission: str, paths: tuple[str, ...]) -> Select:
-    condition = _scope_condition(list(paths))
+    # For one row, the incoming-transfer test is a correlated EXISTS: the IN (subquery) form of
+    # the list queries, once PostgreSQL caches the prepared statement's generic plan, costs four
+    # times the rest of this query.
+    incoming = (
+        select(_TransferUnit.id)
+        .where(
+            _TransferUnit.id == Case.transfer_to_unit_id,
+            path_condition(_TransferUnit.path, list(paths)),
+        )
+        .exists()
+    )
+    condition = or_(path_condition(Unit.path, list(paths)), incoming) if paths else false()
     return (
         select(Case)
         .join(Unit, Case.unit_id == Unit.id)

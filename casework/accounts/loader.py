@@ -14,6 +14,7 @@ endpoints that let them complete the step answer; everything else is a 403 sayin
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, user_logged_in, user_logged_out
 
 from casework.accounts import lockout
-from casework.accounts.models import ApiToken, User, UserSession
+from casework.accounts.models import User, UserSession
 from casework.accounts.sessions import (
     SESSION_KEY,
     resolve_session,
@@ -42,8 +43,13 @@ class Authentication:
     """How this request's caller proved who they are."""
 
     kind: str  # "session" or "token"
-    session: UserSession | None = None
-    token: ApiToken | None = None
+    session_id: uuid.UUID | None = None
+    token_id: uuid.UUID | None = None
+
+    @property
+    def session(self) -> UserSession | None:
+        """The login session's row (loaded when asked: logout and credential changes need it)."""
+        return db.session.get(UserSession, self.session_id) if self.session_id else None
 
 
 class StepRequired(Forbidden):
@@ -107,17 +113,17 @@ def _load_caller(req: Any) -> User | None:
         token = resolve_token(db.session, credential.strip())
         if token is None:
             return None
-        g.setdefault(_AUTH, Authentication("token", token=token))
-        return token.user
+        g.setdefault(_AUTH, Authentication("token", token_id=token.id))
+        return token.principal
     secret = session.get(SESSION_KEY)
     if not isinstance(secret, str):
         return None
-    row = resolve_session(db.session, secret)
-    if row is None:
+    resolved = resolve_session(db.session, secret)
+    if resolved is None:
         session.pop(SESSION_KEY, None)
         return None
-    g.setdefault(_AUTH, Authentication("session", session=row))
-    return row.user
+    g.setdefault(_AUTH, Authentication("session", session_id=resolved.id))
+    return resolved.principal
 
 
 def _on_login(_app: Flask, user: User, **_extra: Any) -> None:
@@ -125,16 +131,16 @@ def _on_login(_app: Flask, user: User, **_extra: Any) -> None:
     g.pop(_AUTH, None)
     previous = session.get(SESSION_KEY)
     if isinstance(previous, str):
-        row = resolve_session(db.session, previous)
-        if row is not None:
-            revoke_session(row)
+        resolved = resolve_session(db.session, previous)
+        if resolved is not None:
+            revoke_session(db.session.get(UserSession, resolved.id))
     session.clear()  # flask-login's own keys and the old CSRF token go too
     row, secret = start_session(
         db.session, user, request.remote_addr, request.headers.get("User-Agent")
     )
     session[SESSION_KEY] = secret
     g.pop("csrf_token", None)
-    g.setdefault(_AUTH, Authentication("session", session=row))
+    g.setdefault(_AUTH, Authentication("session", session_id=row.id))
 
 
 def _on_logout(_app: Flask, user: Any = None, **_extra: Any) -> None:

@@ -15,22 +15,19 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import update
+from sqlalchemy.orm import Session
 
 from casework.accounts.models import User, UserSession
+from casework.accounts.principal import Bearer, bearer_from, bearer_row
 from casework.model_base import utcnow
 
 SESSION_KEY = "sid"
 TOUCH_INTERVAL = timedelta(minutes=1)
 
-# Built once: every page request runs it. The user's roles (and their units) come in the same
-# query, since every request needs them.
-_BY_DIGEST = (
-    select(UserSession)
-    .options(joinedload(UserSession.user).joinedload(User.roles))
-    .where(UserSession.token_hash == bindparam("digest"))
-)
+
+#: What the session lookup reads of the session row (besides its id, its user and their roles).
+_SESSION_COLUMNS = ("expires_at", "revoked_at", "last_seen_at")
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -69,33 +66,38 @@ def start_session(
         remote_addr=(remote_addr or "")[:64] or None,
         user_agent=(user_agent or "")[:255] or None,
     )
-    row.user = user
     session.add(row)
     return row, secret
 
 
-def is_live(row: UserSession, now: datetime | None = None) -> bool:
-    """Not revoked, within its absolute lifetime and not idle for too long; user still active."""
+def is_live(row: Any, now: datetime | None = None) -> bool:
+    """Not revoked, within its absolute lifetime and not idle for too long; user still active.
+
+    ``row`` carries the session's timestamps and its user's ``active`` flag.
+    """
     now = now or utcnow()
     return (
         row.revoked_at is None
         and as_utc(row.expires_at) > now
         and as_utc(row.last_seen_at) + idle_timeout() > now
-        and row.user.active
+        and row.active
     )
 
 
-def resolve_session(session: Session, secret: str) -> UserSession | None:
+def resolve_session(session: Session, secret: str) -> Bearer | None:
     """The live session with this secret (its ``last_seen_at`` refreshed), or None."""
     if not secret or len(secret) > 128:
         return None
-    row = session.scalars(_BY_DIGEST, {"digest": secret_digest(secret)}).unique().one_or_none()
+    row = bearer_row(session, UserSession.__table__, secret_digest(secret), _SESSION_COLUMNS)
     now = utcnow()
     if row is None or not is_live(row, now):
         return None
     if now - as_utc(row.last_seen_at) >= TOUCH_INTERVAL:
-        row.last_seen_at = now
-    return row
+        session.execute(
+            update(UserSession).where(UserSession.id == row.bearer_id).values(last_seen_at=now),
+            execution_options={"synchronize_session": False},
+        )
+    return bearer_from(session, row)
 
 
 def revoke_session(row: UserSession) -> None:

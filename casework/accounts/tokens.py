@@ -13,10 +13,11 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from casework.accounts.models import ApiToken, User
+from casework.accounts.principal import Bearer, bearer_from, bearer_row
 from casework.accounts.sessions import TOUCH_INTERVAL, as_utc, secret_digest
 from casework.errors import NotFound
 from casework.model_base import utcnow
@@ -25,13 +26,9 @@ TOKEN_PREFIX = "cwp_"
 MAX_DAYS = 365
 SHOWN_PREFIX_LENGTH = 12
 
-# Built once: every API request runs it. The user's roles (and their units) come in the same
-# query, since every request needs them.
-_BY_DIGEST = (
-    select(ApiToken)
-    .options(joinedload(ApiToken.user).joinedload(User.roles))
-    .where(ApiToken.token_hash == bindparam("digest"))
-)
+
+#: What the token lookup reads of the token row (besides its id, its user and their roles).
+_TOKEN_COLUMNS = ("expires_at", "revoked_at", "last_used_at")
 
 
 def create_token(session: Session, user: User, name: str, days: int) -> tuple[ApiToken, str]:
@@ -46,28 +43,25 @@ def create_token(session: Session, user: User, name: str, days: int) -> tuple[Ap
         created_at=now,
         expires_at=now + timedelta(days=days),
     )
-    token.user = user
     session.add(token)
     session.flush()
     return token, secret
 
 
-def resolve_token(session: Session, secret: str) -> ApiToken | None:
+def resolve_token(session: Session, secret: str) -> Bearer | None:
     """The live token with this secret (its user active), or None."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 128:
         return None
-    token = session.scalars(_BY_DIGEST, {"digest": secret_digest(secret)}).unique().one_or_none()
+    row = bearer_row(session, ApiToken.__table__, secret_digest(secret), _TOKEN_COLUMNS)
     now = utcnow()
-    if (
-        token is None
-        or token.revoked_at is not None
-        or as_utc(token.expires_at) <= now
-        or not token.user.active
-    ):
+    if row is None or row.revoked_at is not None or as_utc(row.expires_at) <= now or not row.active:
         return None
-    if token.last_used_at is None or now - as_utc(token.last_used_at) >= TOUCH_INTERVAL:
-        token.last_used_at = now
-    return token
+    if row.last_used_at is None or now - as_utc(row.last_used_at) >= TOUCH_INTERVAL:
+        session.execute(
+            update(ApiToken).where(ApiToken.id == row.bearer_id).values(last_used_at=now),
+            execution_options={"synchronize_session": False},
+        )
+    return bearer_from(session, row)
 
 
 def tokens_of(session: Session, user: Any) -> list[ApiToken]:

@@ -16,7 +16,7 @@ from casework.access.scoping import scoped_cases
 from casework.audit import trail
 from casework.cases import operations
 from casework.cases.models import Case
-from casework.cases.presenters import case_summary, case_view, duplicates_view
+from casework.cases.presenters import case_summaries, case_view, duplicates_view
 from casework.cases.schemas import (
     CaseCreateSchema,
     CaseListArgsSchema,
@@ -113,9 +113,7 @@ class _SummaryPage:
 
     def __getitem__(self, window: slice) -> list[dict[str, Any]]:
         rows = self.query.offset(window.start).limit(window.stop - window.start)
-        summaries = [
-            case_summary(db.session, self.user, case) for case in db.session.scalars(rows).unique()
-        ]
+        summaries = case_summaries(db.session, self.user, db.session.scalars(rows).unique())
         shown = [str(s["id"]) for s in summaries if s["full_name"] is not None]
         if shown:  # names on a list are identity shown: audited like a case view
             trail.record(

@@ -232,8 +232,8 @@ def open_case(
     worker = _resolve_worker(session, data.get("assigned_to"), unit)
     if worker is None and "social_worker" in actor.role_names:
         worker = actor  # a worker opening a case takes it on unless they name someone else
+    # By id: the actor may be the request's ``Principal``, not a ``User`` row.
     case.assigned_worker_id = worker.id if worker else None
-    case.assigned_worker = worker
     for name in CASE_DETAIL_FIELDS:
         if name in data:
             setattr(case, name, data[name])

@@ -6,9 +6,12 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.base import NO_VALUE
 
 from casework.access.identity import may_see_identity
+from casework.accounts.models import User
 from casework.cases.models import Case
 from casework.model_base import vietnam_today
 from casework.people.models import IDENTITY_FIELDS, SENSITIVE_FIELDS
@@ -39,6 +42,37 @@ def person_view(case: Case, show_identity: bool) -> dict[str, Any]:
     return view
 
 
+def assigned_username(
+    session: Session, user: Any, case: Case, known: dict[Any, str] | None = None
+) -> str | None:
+    """The assigned worker's username without loading their ``User`` (and roles) as objects.
+
+    Reading a case is the commonest request, and an ORM load of the worker cost more than the
+    rest of its view. A worker set in this session is used as set; the caller is known already;
+    ``known`` holds names a list looked up for all its rows at once (``worker_usernames``).
+    """
+    loaded = inspect(case).attrs.assigned_worker.loaded_value
+    if loaded is not NO_VALUE:
+        return loaded.username if loaded is not None else None
+    worker_id = case.assigned_worker_id
+    if worker_id is None:
+        return None
+    if worker_id == user.id:
+        return user.username
+    if known is not None and worker_id in known:
+        return known[worker_id]
+    return session.scalar(select(User.username).where(User.id == worker_id))
+
+
+def worker_usernames(session: Session, user: Any, cases: list[Case]) -> dict[Any, str]:
+    """The usernames of the workers assigned to ``cases`` (other than the caller), one query."""
+    wanted = {c.assigned_worker_id for c in cases} - {None, user.id}
+    if not wanted:
+        return {}
+    rows = session.execute(select(User.id, User.username).where(User.id.in_(wanted)))
+    return {worker_id: username for worker_id, username in rows}
+
+
 def case_view(session: Session, user: Any, case: Case) -> dict[str, Any]:
     """The full case as ``user`` may see it (identity fields null and listed when masked)."""
     show = may_see_identity(session, user, case)
@@ -50,7 +84,7 @@ def case_view(session: Session, user: Any, case: Case) -> dict[str, Any]:
         "version": case.version,
         "unit": unit_ref(case.unit),
         "recorded_unit": unit_ref(case.recorded_unit),
-        "assigned_to": case.assigned_worker.username if case.assigned_worker else None,
+        "assigned_to": assigned_username(session, user, case),
         "opened_on": case.opened_on,
         "closed_on": case.closed_on,
         "closure_reason": case.closure_reason,
@@ -73,7 +107,16 @@ def case_view(session: Session, user: Any, case: Case) -> dict[str, Any]:
     }
 
 
-def case_summary(session: Session, user: Any, case: Case) -> dict[str, Any]:
+def case_summaries(session: Session, user: Any, cases: Any) -> list[dict[str, Any]]:
+    """``case_summary`` for a list of cases, the assigned workers' names read in one query."""
+    cases = list(cases)
+    known = worker_usernames(session, user, cases)
+    return [case_summary(session, user, case, known) for case in cases]
+
+
+def case_summary(
+    session: Session, user: Any, case: Case, known: dict[Any, str] | None = None
+) -> dict[str, Any]:
     show = may_see_identity(session, user, case)
     return {
         "id": case.id,
@@ -82,7 +125,7 @@ def case_summary(session: Session, user: Any, case: Case) -> dict[str, Any]:
         "stage": case.stage,
         "version": case.version,
         "unit": unit_ref(case.unit),
-        "assigned_to": case.assigned_worker.username if case.assigned_worker else None,
+        "assigned_to": assigned_username(session, user, case, known),
         "opened_on": case.opened_on,
         "due_on": case.due_on,
         "overdue": is_overdue(case),

@@ -11,7 +11,7 @@ from marshmallow import Schema, ValidationError, fields, validates_schema
 from casework.access.current import caller
 from casework.audit import trail
 from casework.cases import operations
-from casework.cases.presenters import case_summary
+from casework.cases.presenters import case_summaries
 from casework.cases.schemas import CaseSummarySchema
 from casework.extensions import db
 from casework.people.operations import find_people
@@ -56,7 +56,7 @@ class Search(MethodView):
             elsewhere=bool(result.elsewhere),
         )
         return {
-            "matches": [case_summary(db.session, user, m.case) for m in result.in_scope],
+            "matches": case_summaries(db.session, user, [m.case for m in result.in_scope]),
             "elsewhere": bool(result.elsewhere),
             "message": "Hồ sơ đã có ở nơi khác; hãy hỏi cán bộ phụ trách / "
             "a record exists elsewhere; ask your supervisor."

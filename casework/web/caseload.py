@@ -19,7 +19,7 @@ from casework.access.scoping import path_condition, scope_paths
 from casework.cases import operations
 from casework.cases.api import filtered_caseload
 from casework.cases.models import CASE_TYPES, REFERRAL_SOURCES, REHAB_KINDS
-from casework.cases.presenters import case_summary
+from casework.cases.presenters import case_summaries
 from casework.cases.schemas import CaseCreateSchema, CaseListArgsSchema
 from casework.errors import Forbidden, Invalid
 from casework.extensions import db
@@ -87,7 +87,7 @@ def caseload() -> str:
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     rows = db.session.scalars(query.offset((page - 1) * PER_PAGE).limit(PER_PAGE)).unique()
-    cases = [case_summary(db.session, user, case) for case in rows]
+    cases = case_summaries(db.session, user, rows)
     return render_template(
         "caseload.html",
         cases=cases,

@@ -15,7 +15,7 @@ from casework.access.current import caller
 from casework.access.scoping import scoped_cases
 from casework.cases import operations
 from casework.cases.models import Case
-from casework.cases.presenters import case_summary
+from casework.cases.presenters import case_summaries, case_summary, worker_usernames
 from casework.cases.transitions import options_for
 from casework.cases.workflow_api import option_view
 from casework.extensions import db
@@ -39,12 +39,14 @@ def dashboard() -> str:
 
 def _queue_rows(user: Any, query: Any) -> list[dict[str, Any]]:
     rows = []
-    for case in db.session.scalars(query.limit(QUEUE_LIMIT)).unique():
+    cases = list(db.session.scalars(query.limit(QUEUE_LIMIT)).unique())
+    known = worker_usernames(db.session, user, cases)
+    for case in cases:
         options = [option_view(o, labels.lang()) for o in options_for(user, case)]
         rows.append(
             {
                 "case": case,
-                "summary": case_summary(db.session, user, case),
+                "summary": case_summary(db.session, user, case, known),
                 "options": [o for o in options if o["event"] in DECISIONS],
             }
         )
@@ -70,14 +72,15 @@ def approvals() -> str:
         "transfers": _queue_rows(
             user, base.where(Case.stage == "transfer_pending").order_by(Case.due_on)
         ),
-        "unassigned": [
-            case_summary(db.session, user, c)
-            for c in db.session.scalars(
+        "unassigned": case_summaries(
+            db.session,
+            user,
+            db.session.scalars(
                 base.where(Case.assigned_worker_id.is_(None), Case.stage != "closed")
                 .order_by(Case.opened_on)
                 .limit(QUEUE_LIMIT)
-            ).unique()
-        ],
+            ).unique(),
+        ),
         "closed": _queue_rows(
             user,
             base.where(Case.stage == "closed")

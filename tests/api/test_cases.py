@@ -183,3 +183,39 @@ def test_state_changes_need_the_csrf_token_with_a_session(world):
     api.csrf = None
     response = api.post("/api/v1/cases", json=case_body())
     assert response.status_code == 400
+
+
+def test_a_list_names_each_assigned_worker_with_one_lookup(world):
+    """A supervisor's list over several workers' cases: the right names, read in one query
+    (not a ``User`` object, with its roles, per worker)."""
+    from sqlalchemy import event
+
+    from casework.extensions import db
+
+    for worker in ("worker_a", "worker_a2"):
+        for _ in range(2):
+            world.client_for(worker).post("/api/v1/cases", json=case_body())
+    supervisor = world.client_for("supervisor_a")
+    seen: list[str] = []
+    with world.app.app_context():
+        engine = db.engine
+
+    def record(_conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        listed = supervisor.get("/api/v1/cases?per_page=20").get_json()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert sorted(c["assigned_to"] for c in listed) == [
+        "worker_a",
+        "worker_a",
+        "worker_a2",
+        "worker_a2",
+    ]
+    lookups = [
+        s for s in seen if "user_account" in s and "api_token" not in s and "user_session" not in s
+    ]
+    assert len(lookups) == 1
+    assert "role_assignment" not in lookups[0]
