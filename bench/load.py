@@ -8,6 +8,9 @@ Steps: create a fresh PostgreSQL database; `casework init`; seed the cases with 
 create a worker (with a caseload), a province supervisor and their API tokens; start gunicorn
 with the production settings (gunicorn.conf.py) for the service and for bench/baseline_app.py;
 drive each endpoint with wrk on loopback; read every worker's resident memory; drop the database.
+Besides wrk's figures the table gives the CPU each request cost the serving gunicorn (workers,
+recycled ones included) and PostgreSQL (every server process): unlike req/s, these hardly move
+when another tenant shares the machine, so they say where a ratio comes from.
 With --soak N, also run a mixed load of 200 connections for N seconds and then
 `casework verify` (stages match history, audit chain intact, every ciphertext decrypts).
 """
@@ -184,6 +187,40 @@ def worker_rss_mb(process: subprocess.Popen) -> list[float]:
     return sizes
 
 
+def tree_cpu_seconds(root_pid: int) -> float:
+    """CPU seconds used by a process tree so far: the root's own and reaped children's time
+    (``/proc`` stat fields 14-17) plus its live children's. Workers gunicorn recycled
+    (``max_requests``) and PostgreSQL backends that ended still count, through the root."""
+
+    def fields(pid: int | str) -> list[str] | None:
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+
+    ticks = os.sysconf("SC_CLK_TCK")
+    root = fields(root_pid)
+    if root is None:
+        return 0.0
+    total = sum(int(x) for x in root[11:15])
+    children = subprocess.run(["pgrep", "-P", str(root_pid)], capture_output=True, text=True)
+    for pid in children.stdout.split():
+        child = fields(pid)
+        if child is not None:
+            total += int(child[11]) + int(child[12])
+    return total / ticks
+
+
+def postmaster_pid() -> int | None:
+    """The local PostgreSQL server's main process (the parent of every backend), if visible."""
+    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
+        backend = connection.execute("SELECT pg_backend_pid()").fetchone()[0]
+    try:
+        return int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except OSError:  # a server on another machine: its CPU is not ours to read
+        return None
+
+
 def wrk(port: int, lines: list[str], token: str | None, duration: int, connections: int) -> dict:
     paths = Path(f"/tmp/casework-bench-{port}-{secrets.token_hex(3)}.txt")
     paths.write_text("\n".join(lines) + "\n")
@@ -275,16 +312,29 @@ def run(args, env, data, app, base) -> int:  # noqa: ANN001
     # The statistics request runs last: while it is slow it occupies every worker, and a soak
     # started behind it would measure the queue, not the service.
     *interactive, statistics = scenarios
+    postgres = postmaster_pid()
+
+    def measured(port: int, token: str | None, lines: list[str]) -> dict:
+        """wrk's figures plus CPU per request: the serving gunicorn tree and PostgreSQL."""
+        server = base if port == BASE_PORT else app
+        before = (tree_cpu_seconds(server.pid), tree_cpu_seconds(postgres) if postgres else 0.0)
+        result = wrk(port, lines, token, args.duration, args.connections)
+        after = (tree_cpu_seconds(server.pid), tree_cpu_seconds(postgres) if postgres else 0.0)
+        requests = max(result["requests"], 1)
+        result["app_cpu_ms"] = (after[0] - before[0]) / requests * 1000
+        result["db_cpu_ms"] = (after[1] - before[1]) / requests * 1000 if postgres else None
+        return result
+
     for name, port, token, lines in interactive:
         log(f"running {name}")
-        results.append((name, wrk(port, lines, token, args.duration, args.connections)))
+        results.append((name, measured(port, token, lines)))
     rss = worker_rss_mb(app)
     soak_line, status = (
         soak_and_verify(args, env, worker, cases, stayable) if args.soak else ("", 0)
     )
     name, port, token, lines = statistics
     log(f"running {name}")
-    results.append((name, wrk(port, lines, token, args.duration, args.connections)))
+    results.append((name, measured(port, token, lines)))
     baseline = results[0][1]["rps"]
     print(
         f"\nLoad benchmark — {args.cases:,} cases on PostgreSQL, gunicorn "
@@ -293,14 +343,20 @@ def run(args, env, data, app, base) -> int:  # noqa: ANN001
     )
     print(
         f"| {'endpoint':30} | {'req/s':>8} | {'p50 ms':>7} | {'p95 ms':>7} | {'p99 ms':>7} | "
-        f"{'errors':>6} | {'409s':>5} | {'vs baseline':>11} |"
+        f"{'errors':>6} | {'409s':>5} | {'vs baseline':>11} | {'app CPU ms':>10} | "
+        f"{'db CPU ms':>9} |"
     )
-    print(f"|{'-' * 32}|{'-' * 10}|{'-' * 9}|{'-' * 9}|{'-' * 9}|{'-' * 8}|{'-' * 7}|{'-' * 13}|")
+    print(
+        f"|{'-' * 32}|{'-' * 10}|{'-' * 9}|{'-' * 9}|{'-' * 9}|{'-' * 8}|{'-' * 7}|{'-' * 13}|"
+        f"{'-' * 12}|{'-' * 11}|"
+    )
     for name, r in results:
         print(
             f"| {name:30} | {r['rps']:8.1f} | {r['p50']:7.1f} | {r['p95']:7.1f} "
             f"| {r['p99']:7.1f} | "
-            f"{r['errors']:6d} | {r['conflicts']:5d} | {r['rps'] / baseline:11.2f} |"
+            f"{r['errors']:6d} | {r['conflicts']:5d} | {r['rps'] / baseline:11.2f} | "
+            f"{r['app_cpu_ms']:10.2f} | "
+            + (f"{r['db_cpu_ms']:9.2f} |" if r["db_cpu_ms"] is not None else f"{'—':>9} |")
         )
     print(
         "\nresident memory per service worker after the run: "
