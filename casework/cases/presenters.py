@@ -12,6 +12,7 @@ from sqlalchemy.orm.base import NO_VALUE
 
 from casework.access.identity import may_see_identity
 from casework.accounts.models import User
+from casework.accounts.names import usernames
 from casework.cases.models import Case
 from casework.model_base import vietnam_today
 from casework.people.models import IDENTITY_FIELDS, SENSITIVE_FIELDS
@@ -66,11 +67,7 @@ def assigned_username(
 
 def worker_usernames(session: Session, user: Any, cases: list[Case]) -> dict[Any, str]:
     """The usernames of the workers assigned to ``cases`` (other than the caller), one query."""
-    wanted = {c.assigned_worker_id for c in cases} - {None, user.id}
-    if not wanted:
-        return {}
-    rows = session.execute(select(User.id, User.username).where(User.id.in_(wanted)))
-    return {worker_id: username for worker_id, username in rows}
+    return usernames(session, {c.assigned_worker_id for c in cases} - {user.id})
 
 
 def case_view(session: Session, user: Any, case: Case) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from flask_smorest import Blueprint, Page
 
 import casework.api.pagination  # noqa: F401 - names the paging parameter per_page
 from casework.access.current import caller
+from casework.accounts.names import usernames
 from casework.audit import trail
 from casework.extensions import db
 from casework.services import consent as consents
@@ -242,7 +243,8 @@ class Notes(MethodView):
                 unit_path=case.unit.path,
                 count=len(rows),
             )
-        return [note_view(n, show) for n in rows]
+        authors = usernames(db.session, {n.author_id for n in rows})
+        return [note_view(n, show, authors) for n in rows]
 
     @support_blp.arguments(NoteInSchema)
     @support_blp.response(201, NoteOutSchema)
@@ -251,7 +253,7 @@ class Notes(MethodView):
         user = caller()
         case = case_for(db.session, user, case_id, "note.write")
         note = notes.add_note(db.session, user, case, data)
-        return note_view(note, True)
+        return note_view(note, True, {user.id: user.username})
 
 
 __all__ = ["providers_blp", "support_blp"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from casework.cases.presenters import unit_ref
@@ -92,13 +93,14 @@ def referral_view(referral: Referral, show: bool) -> dict[str, Any]:
     }
 
 
-def note_view(note: CaseNote, show: bool) -> dict[str, Any]:
+def note_view(note: CaseNote, show: bool, authors: Mapping[Any, str]) -> dict[str, Any]:
+    """A note as shown; ``authors`` maps author ids to usernames (``casework.accounts.names``)."""
     return {
         "id": note.id,
         "kind": note.kind,
         "occurred_on": note.occurred_on,
         "next_visit_on": note.next_visit_on,
-        "author": note.author.username if note.author else None,
+        "author": authors.get(note.author_id),
         "created_at": note.created_at,
         "content": note.content if show else None,
         "masked": not show,

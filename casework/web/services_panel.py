@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from casework.access.identity import is_supervisor_of
 from casework.access.scoping import unit_in_scope
+from casework.accounts.names import usernames
 from casework.cases.models import Case
 from casework.services import consent, notes, referrals, support
 from casework.services.access import may_read_text
@@ -178,6 +179,12 @@ def next_referral_statuses(referral: dict[str, Any]) -> list[str]:
     return [s for s in order if s in REFERRAL_TRANSITIONS[referral["status"]]]
 
 
+def _notes(session: Session, case: Case, show: bool) -> list[dict[str, Any]]:
+    rows = notes.list_notes(session, case)
+    authors = usernames(session, {n.author_id for n in rows})
+    return [note_view(n, show, authors) for n in rows]
+
+
 def for_case(session: Session, user: Any, case: Case) -> dict[str, Any]:
     """Everything recorded about the support of ``case``, as ``user`` may see it, and the
     forms ``user`` may use on it."""
@@ -194,7 +201,7 @@ def for_case(session: Session, user: Any, case: Case) -> dict[str, Any]:
             for i in items
             if i["status"] in OPEN_ITEM_STATUSES
         ],
-        "notes": [note_view(n, show) for n in notes.list_notes(session, case)],
+        "notes": _notes(session, case, show),
         "referrals": [referral_view(r, show) for r in referrals.list_referrals(session, case)],
         "consents": [consent_view(c, show) for c in consent.case_history(session, case)],
         "labels": {

@@ -7,13 +7,13 @@ caller, yet services that need the user's row still get it, and writes reach it.
 
 from __future__ import annotations
 
-from sqlalchemy import delete, event, inspect, select
+from sqlalchemy import delete, inspect, select
 
 from casework.accounts.models import RoleAssignment, User
 from casework.accounts.principal import Principal
 from casework.extensions import db
 from tests.accounts.support import bearer
-from tests.conftest import case_body
+from tests.conftest import case_body, recorded_statements
 
 
 def _token(world, username: str) -> str:
@@ -23,34 +23,16 @@ def _token(world, username: str) -> str:
     return response.get_json()["token"]
 
 
-def _statements(app, run) -> list[str]:  # noqa: ANN001
-    seen: list[str] = []
-    with app.app_context():
-        engine = db.engine
-
-    def record(_conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        run()
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return seen
-
-
 def test_reading_a_case_resolves_the_caller_in_one_query(world):
     api = world.client_for("worker_a")
     case_id = api.post("/api/v1/cases", json=case_body()).get_json()["id"]
     secret = _token(world, "worker_a")
     client = world.app.test_client()
 
-    def read() -> None:
+    with recorded_statements(world.app) as statements:
         response = client.get(f"/api/v1/cases/{case_id}", headers=bearer(secret))
-        assert response.status_code == 200
-        assert response.get_json()["assigned_to"] == "worker_a"
-
-    statements = _statements(world.app, read)
+    assert response.status_code == 200
+    assert response.get_json()["assigned_to"] == "worker_a"
     touching_users = [s for s in statements if "user_account" in s]
     assert len(touching_users) == 1  # the bearer query; no User (or role) loaded afterwards
     assert "role_assignment" in touching_users[0] and "api_token" in touching_users[0]

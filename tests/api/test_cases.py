@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import case_body
+from tests.conftest import case_body, recorded_statements
 
 
 def open_case(api, **kwargs):
@@ -188,26 +188,12 @@ def test_state_changes_need_the_csrf_token_with_a_session(world):
 def test_a_list_names_each_assigned_worker_with_one_lookup(world):
     """A supervisor's list over several workers' cases: the right names, read in one query
     (not a ``User`` object, with its roles, per worker)."""
-    from sqlalchemy import event
-
-    from casework.extensions import db
-
     for worker in ("worker_a", "worker_a2"):
         for _ in range(2):
             world.client_for(worker).post("/api/v1/cases", json=case_body())
     supervisor = world.client_for("supervisor_a")
-    seen: list[str] = []
-    with world.app.app_context():
-        engine = db.engine
-
-    def record(_conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements(world.app) as seen:
         listed = supervisor.get("/api/v1/cases?per_page=20").get_json()
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     assert sorted(c["assigned_to"] for c in listed) == [
         "worker_a",
         "worker_a",

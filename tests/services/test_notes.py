@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from casework.extensions import db
+from tests.conftest import recorded_statements
 from tests.services.conftest import open_case, set_case
 
 TODAY = date.today()
@@ -79,3 +80,19 @@ def test_a_closed_case_is_never_visit_overdue(world, worker, case):
     set_case(world, case["id"], stage="closed")
     assert overdue_ids(worker) == set()
     assert note(worker, case["id"]).status_code == 409
+
+
+def test_notes_name_their_authors_without_loading_users(world, worker, case):
+    """The note just written names its author, and a list of several authors' notes names them
+    all from one lookup (not a User object, with its unit and roles, per author)."""
+    supervisor = world.client_for("supervisor_a")
+    with recorded_statements(world.app) as seen:
+        written = note(worker, case["id"]).get_json()
+        assert note(supervisor, case["id"]).status_code == 201
+        listed = worker.get(f"/api/v1/cases/{case['id']}/notes").get_json()
+    assert written["author"] == "worker_a"
+    assert sorted(n["author"] for n in listed) == ["supervisor_a", "worker_a"]
+    user_reads = [
+        s for s in seen if "user_account" in s and "user_session" not in s
+    ]  # the bearer lookups read user_session
+    assert len(user_reads) == 1 and "role_assignment" not in user_reads[0]
