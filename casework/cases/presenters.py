@@ -6,12 +6,11 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.base import NO_VALUE
 
 from casework.access.identity import may_see_identity
-from casework.accounts.models import User
 from casework.accounts.names import usernames
 from casework.cases.models import Case
 from casework.model_base import vietnam_today
@@ -60,9 +59,9 @@ def assigned_username(
         return None
     if worker_id == user.id:
         return user.username
-    if known is not None and worker_id in known:
-        return known[worker_id]
-    return session.scalar(select(User.username).where(User.id == worker_id))
+    if known is None or worker_id not in known:
+        known = usernames(session, [worker_id])
+    return known.get(worker_id)
 
 
 def worker_usernames(session: Session, user: Any, cases: list[Case]) -> dict[Any, str]:
