@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import Flask
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -40,10 +41,30 @@ class CaseworkApi(Api):
     ERROR_SCHEMA = ErrorSchema
 
 
+class ViewLimiter(Limiter):
+    """Flask-Limiter where only views that declare a limit are checked.
+
+    Flask-Limiter also runs a check before every request, for application-wide and default
+    limits. This service declares none: the login views carry their own limit, which their
+    decorator enforces. With nothing to find, that check still resolved the request's limits
+    each time, ~0.1 ms of CPU on every API call (5 % of reading a case, issue 9), so it is left
+    out while no such limit is configured. Limits on a whole blueprint would need it back.
+    """
+
+    def init_app(self, app: Flask) -> None:
+        super().init_app(app)
+        manager = self.limit_manager
+        if manager.default_limits or manager.application_limits:
+            return
+        hooks = app.before_request_funcs.get(None, [])
+        if self._check_request_limit in hooks:
+            hooks.remove(self._check_request_limit)
+
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 api = CaseworkApi()
 babel = Babel()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+limiter = ViewLimiter(key_func=get_remote_address, default_limits=[])

@@ -166,9 +166,15 @@ def _bearer_query(table: Table, columns: tuple[str, ...], dialect: str) -> Selec
 
 def bearer_row(session: Session, table: Table, digest: str, columns: tuple[str, ...]) -> Any:
     """The row of ``table`` (sessions or tokens) with this digest: its id as ``bearer_id``, its
-    ``columns``, its user's own columns and their grants; None when there is none."""
-    query = _bearer_query(table, columns, session.get_bind().dialect.name)
-    return session.execute(query, {"digest": digest}).one_or_none()
+    ``columns``, its user's own columns and their grants; None when there is none.
+
+    Run on the session's connection (same transaction) rather than through ``Session.execute``:
+    the statement holds no ORM entity, and the ORM's execution layer cost more CPU than the
+    query's own round trip on every request (measured, issue 9).
+    """
+    connection = session.connection()
+    query = _bearer_query(table, columns, connection.dialect.name)
+    return connection.execute(query, {"digest": digest}).one_or_none()
 
 
 @dataclass(frozen=True)
