@@ -215,10 +215,11 @@ def postmaster_pid() -> int | None:
     """The local PostgreSQL server's main process (the parent of every backend), if visible."""
     with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
         backend = connection.execute("SELECT pg_backend_pid()").fetchone()[0]
-    try:
-        return int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
-    except OSError:  # a server on another machine: its CPU is not ours to read
-        return None
+        # Read while the connection is open: once it closes, its backend process is gone.
+        try:
+            return int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        except OSError:  # a server on another machine: its CPU is not ours to read
+            return None
 
 
 def wrk(port: int, lines: list[str], token: str | None, duration: int, connections: int) -> dict:
