@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Select, bindparam, false, or_, select
-from sqlalchemy.orm import aliased, contains_eager
+from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from casework.access.roles import ROLE_PERMISSIONS
 from casework.cases.models import Case
@@ -63,11 +63,18 @@ def _scope_condition(paths: list[str]) -> Any:
 
 
 def scoped_cases(user: Any, permission: str = "case.read") -> Select:
-    """``SELECT case_file … JOIN unit`` restricted to what ``user`` may see with ``permission``."""
+    """``SELECT case_file … JOIN unit`` restricted to what ``user`` may see with ``permission``.
+
+    The scope's join to the case's unit also fills ``case.unit``, and people are loaded for the
+    rows returned only (one ``IN`` query): joined to every row of the scope, PostgreSQL joined a
+    worker's whole caseload to ``person`` and ``unit`` before sorting it down to a page of 20
+    (issue 9: ~6 ms of database CPU per caseload page).
+    """
     return (
         select(Case)
         .join(Unit, Case.unit_id == Unit.id)
         .where(case_scope_condition(user, permission))
+        .options(contains_eager(Case.unit), selectinload(Case.person))
     )
 
 

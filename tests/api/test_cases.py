@@ -205,3 +205,22 @@ def test_a_list_names_each_assigned_worker_with_one_lookup(world):
     ]
     assert len(lookups) == 1
     assert "role_assignment" not in lookups[0]
+
+
+def test_a_page_reads_the_people_of_its_own_rows_only(world):
+    """A page is sorted and cut over the cases alone; its people are then read for its rows.
+    (Joined to every case in scope, PostgreSQL joined a worker's whole caseload to ``person``
+    before sorting it down to one page.)"""
+    worker = world.client_for("worker_a")
+    for _ in range(3):
+        worker.post("/api/v1/cases", json=case_body())
+    with recorded_statements(world.app) as seen:
+        listed = worker.get("/api/v1/cases?assigned=me&per_page=2").get_json()
+    assert len(listed) == 2
+    assert all(c["full_name"] for c in listed)
+    pages = [s for s in seen if "case_file" in s and "LIMIT" in s]
+    assert pages
+    assert all("JOIN person" not in s for s in pages)
+    people = [s for s in seen if "FROM person" in s]
+    assert len(people) == 1
+    assert " IN " in people[0]
