@@ -6,8 +6,8 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import inspect
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import instance_dict
 from sqlalchemy.orm.base import NO_VALUE
 
 from casework.access.identity import may_see_identity
@@ -51,7 +51,9 @@ def assigned_username(
     rest of its view. A worker set in this session is used as set; the caller is known already;
     ``known`` holds names a list looked up for all its rows at once (``worker_usernames``).
     """
-    loaded = inspect(case).attrs.assigned_worker.loaded_value
+    # The loaded value straight from the instance's dict: ``inspect(case).attrs`` builds a state
+    # object for each of the case's ~40 attributes, once per case (most of a list row's cost).
+    loaded = instance_dict(case).get("assigned_worker", NO_VALUE)
     if loaded is not NO_VALUE:
         return loaded.username if loaded is not None else None
     worker_id = case.assigned_worker_id
