@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import Table, update
 from sqlalchemy.orm import Session
 
 from casework.accounts.models import User, UserSession
@@ -92,12 +92,17 @@ def resolve_session(session: Session, secret: str) -> Bearer | None:
     now = utcnow()
     if row is None or not is_live(row, now):
         return None
-    if now - as_utc(row.last_seen_at) >= TOUCH_INTERVAL:
-        session.execute(
-            update(UserSession).where(UserSession.id == row.bearer_id).values(last_seen_at=now),
-            execution_options={"synchronize_session": False},
-        )
+    touch(session, UserSession.__table__, row, "last_seen_at", now)
     return bearer_from(session, row)
+
+
+def touch(session: Session, table: Table, row: Any, column: str, now: datetime) -> None:
+    """Record that a session or token (``row`` from ``bearer_row``) was used, at most once per
+    ``TOUCH_INTERVAL``: a write on every request would cost each one a row update."""
+    last = getattr(row, column)
+    if last is not None and now - as_utc(last) < TOUCH_INTERVAL:
+        return
+    session.execute(update(table).where(table.c.id == row.bearer_id).values({column: now}))
 
 
 def revoke_session(row: UserSession) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from casework.accounts.models import ApiToken, User
 from casework.accounts.principal import Bearer, bearer_from, bearer_row
-from casework.accounts.sessions import TOUCH_INTERVAL, as_utc, secret_digest
+from casework.accounts.sessions import as_utc, secret_digest, touch
 from casework.errors import NotFound
 from casework.model_base import utcnow
 
@@ -56,11 +56,7 @@ def resolve_token(session: Session, secret: str) -> Bearer | None:
     now = utcnow()
     if row is None or row.revoked_at is not None or as_utc(row.expires_at) <= now or not row.active:
         return None
-    if row.last_used_at is None or now - as_utc(row.last_used_at) >= TOUCH_INTERVAL:
-        session.execute(
-            update(ApiToken).where(ApiToken.id == row.bearer_id).values(last_used_at=now),
-            execution_options={"synchronize_session": False},
-        )
+    touch(session, ApiToken.__table__, row, "last_used_at", now)
     return bearer_from(session, row)
 
 

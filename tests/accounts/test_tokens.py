@@ -117,3 +117,25 @@ def test_someone_elses_token_cannot_be_revoked(world):
         world.app.test_client().get("/api/v1/me", headers=bearer(created["token"])).status_code
         == 200
     )
+
+
+def test_last_used_is_set_on_first_use_then_moves_at_most_once_a_minute(world):
+    secret = new_token(world.client_for("worker_a"))["token"]
+    client = world.app.test_client()
+
+    def last_used():
+        with world.app.app_context():
+            return db.session.scalar(select(ApiToken.last_used_at))
+
+    assert last_used() is None
+    assert client.get("/api/v1/me", headers=bearer(secret)).status_code == 200
+    first = last_used()
+    assert first is not None
+    client.get("/api/v1/me", headers=bearer(secret))
+    assert last_used() == first
+    with world.app.app_context():
+        db.session.execute(update(ApiToken).values(last_used_at=utcnow() - timedelta(minutes=2)))
+        db.session.commit()
+    aged = last_used()
+    client.get("/api/v1/me", headers=bearer(secret))
+    assert last_used() > aged
