@@ -8,6 +8,8 @@ from typing import Any
 
 from flask import Flask
 
+from casework.application import CaseworkFlask
+
 __all__ = ["create_app"]
 
 
@@ -17,7 +19,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Settings come from the environment (``casework.config``); ``config`` overrides them (tests).
     """
     package_root = Path(__file__).resolve().parent
-    app = Flask(
+    app = CaseworkFlask(
         __name__,
         instance_relative_config=True,
         template_folder=str(package_root.parent / "templates"),

@@ -1,6 +1,7 @@
 """Engine-level set-up shared by every app: SQLite pragmas, PostgreSQL session settings.
 
-PostgreSQL: JIT compilation off (it cost far more than it saved on the service's queries).
+PostgreSQL: JIT compilation off (it cost far more than it saved on the service's queries), and
+cursors that build their column descriptions only when read (``casework.pg_cursor``).
 
 SQLite: foreign keys on, WAL for concurrent readers, and ``BEGIN IMMEDIATE`` so a transaction
 takes the write lock when it starts instead of failing later when it tries to upgrade a read
@@ -13,6 +14,8 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+from casework.pg_cursor import LazyDescriptionCursor
 
 
 def configure_engine(engine: Engine) -> None:
@@ -42,6 +45,7 @@ def _configure_postgresql(engine: Engine) -> None:
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # No JIT: our queries are short, and on a report over a summary table PostgreSQL's
         # estimate made it compile for half a second to save milliseconds.
+        dbapi_connection.cursor_factory = LazyDescriptionCursor
         cursor = dbapi_connection.cursor()
         cursor.execute("SET jit = off")
         cursor.close()
