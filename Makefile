@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 export CASEWORK_ENV ?= development
 
-.PHONY: run test install install-test bench bench-crypto bench-import bench-stats lint clean translations
+.PHONY: run test install install-test bench bench-instructions bench-crypto bench-import bench-stats lint clean translations
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ lint: install-test
 bench: install-test
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(PY) bench/load.py
+
+## Instructions per request (valgrind): the same endpoints and baseline, unmoved by a noisy machine.
+bench-instructions: install-test
+	@command -v valgrind >/dev/null || (apt-get update -qq && apt-get install -y -qq valgrind)
+	$(PY) bench/instructions.py
 
 ## Encryption cost per field and per API read (issue 3).
 bench-crypto: install-test
