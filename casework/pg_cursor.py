@@ -5,7 +5,7 @@ each looking up its type and decoding its name. SQLAlchemy reads ``description``
 statement that returns rows, but for a statement it has run before (the service's statements
 are all cached) it only checks that there *is* one and takes the column layout from the compiled
 statement. A case read returns ~70 columns over three statements, so building the columns was
-~10 % of the service's CPU on the read (valgrind instruction counts, 2026-11-26). Here the
+~9 % of the instructions of a case read (valgrind, 2026-11-26). Here the
 columns are made on first use, from the result they describe.
 """
 
@@ -21,14 +21,17 @@ _ROWS = (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.SINGLE_TUPLE, pq.ExecStatus.TUPL
 
 
 class _ResultView:
-    """What ``Column`` reads from a cursor, pinned to one result (the cursor may move on)."""
+    """The cursor as ``Column`` sees it, with ``pgresult`` pinned to one result (the cursor may
+    have moved on to another). Everything else ``Column`` reads comes from the cursor itself, so
+    this does not depend on which of the cursor's attributes a psycopg version uses."""
 
-    __slots__ = ("_encoding", "adapters", "pgresult")
+    __slots__ = ("_cursor", "pgresult")
 
     def __init__(self, cursor: Cursor[Any], pgresult: pq.abc.PGresult) -> None:
-        self.pgresult = pgresult
-        self._encoding = cursor._encoding
-        self.adapters = cursor.adapters
+        self._cursor, self.pgresult = cursor, pgresult
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cursor, name)
 
 
 class LazyDescription(Sequence[Column]):
