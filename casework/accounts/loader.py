@@ -27,6 +27,7 @@ from casework.accounts.models import User, UserSession
 from casework.accounts.sessions import (
     SESSION_KEY,
     resolve_session,
+    revoke_by_secret,
     revoke_session,
     start_session,
 )
@@ -131,9 +132,7 @@ def _on_login(_app: Flask, user: User, **_extra: Any) -> None:
     g.pop(_AUTH, None)
     previous = session.get(SESSION_KEY)
     if isinstance(previous, str):
-        resolved = resolve_session(db.session, previous)
-        if resolved is not None:
-            revoke_session(db.session.get(UserSession, resolved.id))
+        revoke_by_secret(db.session, previous)
     session.clear()  # flask-login's own keys and the old CSRF token go too
     row, secret = start_session(
         db.session, user, request.remote_addr, request.headers.get("User-Agent")

@@ -110,6 +110,21 @@ def revoke_session(row: UserSession) -> None:
         row.revoked_at = utcnow()
 
 
+def revoke_by_secret(session: Session, secret: str) -> None:
+    """End the session this cookie secret names, if still open (a login over an old session).
+
+    One UPDATE by the secret's digest: the old session need not be resolved into its user and
+    grants only to be ended.
+    """
+    if not secret or len(secret) > 128:
+        return
+    session.execute(
+        update(UserSession)
+        .where(UserSession.token_hash == secret_digest(secret), UserSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
 def revoke_sessions(session: Session, user: Any, *, keep: uuid.UUID | None = None) -> None:
     """End every session of ``user`` (but ``keep``) now: logout everywhere."""
     query = update(UserSession).where(

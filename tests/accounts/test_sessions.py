@@ -36,6 +36,15 @@ def test_each_login_gets_a_new_session_id_and_ends_the_old_one(world):
     assert len(rows) == 2 and rows[0].revoked_at is not None and rows[1].revoked_at is None
 
 
+def test_logging_in_as_someone_else_ends_the_previous_users_session(world):
+    api = world.client_for("worker_a")  # a shared computer: the next person logs in over it
+    assert api.login("worker_b").status_code == 200
+    [old] = sessions_of(world.app, "worker_a")
+    [new] = sessions_of(world.app, "worker_b")
+    assert old.revoked_at is not None and new.revoked_at is None
+    assert api.get("/api/v1/me").get_json()["username"] == "worker_b"
+
+
 def test_the_cookie_holds_no_user_id(world):
     api = world.client_for("worker_a")
     data = world.app.session_interface.get_signing_serializer(world.app).loads(cookie_of(api))
