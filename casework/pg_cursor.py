@@ -5,8 +5,8 @@ each looking up its type and decoding its name. SQLAlchemy reads ``description``
 statement that returns rows, but for a statement it has run before (the service's statements
 are all cached) it only checks that there *is* one and takes the column layout from the compiled
 statement. A case read returns ~70 columns over three statements, so building the columns was
-~9 % of the instructions of a case read (valgrind, 2026-11-26). Here the
-columns are made on first use, from the result they describe.
+~9 % of the instructions of a case read (valgrind, 2026-11-26). Here the columns are made on
+first use, from the result they describe.
 """
 
 from __future__ import annotations
