@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 export CASEWORK_ENV ?= development
 
-.PHONY: run test install install-test bench bench-instructions bench-crypto bench-import bench-stats lint clean translations
+.PHONY: run test install install-test lock bench bench-instructions bench-crypto bench-import bench-stats lint clean translations
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,12 @@ run: install
 ## Install the test extra and run the whole suite on SQLite, then on PostgreSQL.
 test: install-test
 	$(PY) scripts/test_all.py -q -p no:cacheprovider -n 2
+
+## Re-pin the application's dependencies (with hashes) after changing pyproject.toml.
+lock: install
+	$(PIP) install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes \
+		--quiet -o requirements.lock
 
 lint: install-test
 	$(VENV)/bin/ruff check casework workflows tests bench scripts

@@ -18,11 +18,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     Settings come from the environment (``casework.config``); ``config`` overrides them (tests).
     """
-    package_root = Path(__file__).resolve().parent
     app = CaseworkFlask(
         __name__,
         instance_relative_config=True,
-        template_folder=str(package_root.parent / "templates"),
+        template_folder=str(shipped_folder("templates")),
     )
     from casework.config import build_config
 
@@ -39,6 +38,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     return app
+
+
+def shipped_folder(name: str) -> Path:
+    """``templates`` or ``migrations``: inside the package when installed from a wheel (the build
+    maps them there), else at the top of the checkout, where the project keeps them."""
+    package_root = Path(__file__).resolve().parent
+    installed = package_root / name
+    return installed if installed.is_dir() else package_root.parent / name
 
 
 def _init_extensions(app: Flask) -> None:
@@ -61,7 +68,7 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(
         app,
         db,
-        directory=str(Path(app.root_path).parent / "migrations"),
+        directory=str(shipped_folder("migrations")),
         render_as_batch=True,
         compare_type=True,
         render_item=_render_migration_type,
