@@ -19,14 +19,13 @@ from sqlalchemy.orm.exc import StaleDataError
 import workflows
 from casework.accounts.models import User
 from casework.audit import trail
+from casework.cases.effects import apply_effects
 from casework.cases.models import Case, CaseEvent
 from casework.cases.operations import check_version, next_event_seq_sql
-from casework.errors import Conflict, DomainError, Forbidden, Invalid
+from casework.errors import Conflict, DomainError, Forbidden
 from casework.i18n import current_language
 from casework.model_base import utcnow
-from casework.units.loader import current_unit_for
 from casework.units.models import Unit
-from workflows.dates import local_date
 
 #: Field kinds whose values are free text a person typed: stored encrypted, never in ``data``.
 FREE_TEXT_KINDS = frozenset({"text", "document"})
@@ -93,53 +92,6 @@ def _split(event: workflows.Event, data: dict[str, Any]) -> tuple[dict[str, Any]
     return coded, text
 
 
-def _apply_effects(
-    session: Session, case: Case, result: workflows.TransitionResult, now: datetime
-) -> None:
-    data = result.data
-    for effect in result.effects:
-        if effect == "set_victim_status":
-            case.victim_status = data["victim_status"]
-        elif effect == "record_consent":
-            case.consent_given = True
-        elif effect == "set_management_period":
-            case.rehab_kind = data.get("rehab_kind", case.rehab_kind)
-            case.rehab_completion_date = data.get(
-                "rehab_completion_date", case.rehab_completion_date
-            )
-        elif effect == "record_classification":
-            case.classification = data["classification"]
-        elif effect == "count_relapse":
-            case.relapse_count = (case.relapse_count or 0) + 1
-        elif effect == "start_transfer":
-            case.transfer_to_unit = _receiving_unit(session, case, str(data["to_unit"]))
-        elif effect == "complete_transfer":
-            case.unit = case.transfer_to_unit
-            case.transfer_to_unit = None
-            case.assigned_worker = None  # the receiving unit's supervisor assigns
-        elif effect == "cancel_transfer":
-            case.transfer_to_unit = None
-        elif effect == "record_closure_request":
-            case.closure_reason = data["closure_reason"]
-        elif effect == "clear_closure_request":
-            case.closure_reason = None
-        elif effect == "close":
-            case.closed_on = local_date(now)
-        elif effect == "reopen":
-            case.closed_on = None
-            case.closure_reason = None
-        # "skip_stage": the history row records the skipped stage and the reason.
-
-
-def _receiving_unit(session: Session, case: Case, code: str) -> Unit:
-    unit = current_unit_for(session, code)
-    if unit is None or unit.kind not in ("commune", "neighbourhood"):
-        raise Invalid(errors={"to_unit": ["Mã xã không hợp lệ / not a commune code."]})
-    if unit.id == case.unit_id:
-        raise Invalid(errors={"to_unit": ["Hồ sơ đã thuộc xã này / the case is already there."]})
-    return unit
-
-
 def fire(
     session: Session,
     actor: User,
@@ -171,11 +123,10 @@ def fire(
         case.stage_entered_at = now
         case.due_on = workflows.due_date(workflows.get_workflow(case.case_type), case.stage, now)
     case.stage_before_suspension = result.return_stage
-    _apply_effects(session, case, result, now)
+    recorded = apply_effects(session, case, result, now)
     case.updated_at = now
     coded, text = _split(result.event, result.data)
-    if "skip_stage" in result.effects:
-        coded["skipped_stage"] = result.from_stage
+    coded.update(recorded)
     event = CaseEvent(
         case_id=case.id,
         seq=next_event_seq_sql(case),
