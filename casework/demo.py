@@ -23,7 +23,7 @@ from casework.accounts.models import User
 from casework.accounts.operations import create_user
 from casework.cases.models import CASE_TYPES, Case, CaseEvent
 from casework.cases.operations import open_case
-from casework.cases.transitions import WorkflowRefused, acting_roles, fire, options_for
+from casework.cases.transitions import WorkflowRefused, acting_permissions, fire, options_for
 from casework.errors import DomainError
 from casework.units.loader import PACKAGED_UNITS, load_units, read_file
 from casework.units.models import CURRENT_TREE, Unit
@@ -173,13 +173,6 @@ def _field_value(
     return fake.sentence(nb_words=8)
 
 
-def _actor_for(event: workflows.Event, users: list[User]) -> User | None:
-    for user in users:
-        if user.role_names & set(event.roles):
-            return user
-    return None
-
-
 def _walk(
     session: Session,
     case: Case,
@@ -219,7 +212,7 @@ def _walk(
             for f in option.fields
             if f.required or rng.random() < 0.5
         }
-        if not acting_roles(actor, case, option.event.name):
+        if not acting_permissions(actor, case, option.event.name):
             continue
         try:
             fire(session, actor, case, option.event.name, data, now=now)

@@ -25,11 +25,12 @@ from workflows.errors import (
     WorkflowError,
 )
 from workflows.guards import GuardContext
-from workflows.model import EFFECTS, Event, Field, Refusal, Stage, Workflow
+from workflows.model import EFFECTS, PERMISSIONS, Event, Field, Refusal, Stage, Workflow
 from workflows.registry import WORKFLOWS, get_workflow
 
 __all__ = [
     "EFFECTS",
+    "PERMISSIONS",
     "WORKFLOWS",
     "Event",
     "EventOption",

@@ -120,7 +120,7 @@ def _labels(events: Collection[Event], lang: str) -> str:
 
 
 def _invalid(
-    workflow: Workflow, event: Event, stage: str | None, roles: set[str]
+    workflow: Workflow, event: Event, stage: str | None, permissions: set[str]
 ) -> InvalidTransition:
     if not workflow.has_stage(stage):
         return InvalidTransition(
@@ -129,7 +129,7 @@ def _invalid(
         )
     assert stage is not None
     current = workflow.stage(stage)
-    possible = [e for e in workflow.events_from(stage) if roles & set(e.roles)]
+    possible = [e for e in workflow.events_from(stage) if e.permission in permissions]
     return InvalidTransition(
         f"Không thể '{event.label('vi')}' khi hồ sơ ở giai đoạn '{current.label('vi')}'. "
         f"Có thể: {_labels(possible, 'vi')}.",
@@ -164,16 +164,18 @@ def _return_stage(workflow: Workflow, case: Any, from_stage: str, to_stage: str)
     return from_stage
 
 
-def available_events(case: Any, roles: Collection[str], now: datetime) -> list[EventOption]:
-    """The events `roles` may make from the case's stage, each allowed or with its refusal.
+def available_events(
+    case: Any, permissions: Collection[str], now: datetime
+) -> list[EventOption]:
+    """The events a holder of `permissions` may make from the case's stage, each allowed or
+    with its refusal.
 
     :raise UnknownCaseType: when case.case_type has no workflow.
     """
     workflow = get_workflow(case.case_type)
-    role_set = set(roles)
     options: list[EventOption] = []
     for event in workflow.events_from(getattr(case, "stage", None)):
-        if not role_set & set(event.roles):
+        if event.permission not in permissions:
             continue
         ctx = GuardContext(case=case, data={}, now=now, event=event, workflow=workflow)
         refused = first_refusal(event.guards, ctx, with_data=False)
@@ -185,7 +187,7 @@ def available_events(case: Any, roles: Collection[str], now: datetime) -> list[E
 def fire(
     case: Any,
     event_name: str,
-    roles: Collection[str],
+    permissions: Collection[str],
     data: Mapping[str, Any] | None,
     now: datetime,
 ) -> TransitionResult:
@@ -195,12 +197,12 @@ def fire(
     :raise UnknownCaseType: case.case_type has no workflow.
     :raise UnknownEvent: the case type has no such event.
     :raise InvalidTransition: the case's stage is not a source of the event.
-    :raise NotPermitted: none of `roles` may make the event.
+    :raise NotPermitted: `permissions` lack the one the event needs.
     :raise MissingFields: required fields are missing or values invalid.
     :raise GuardRefused: a rule of the case type refuses; `.refusal` says why.
     """
     workflow = get_workflow(case.case_type)
-    role_set = set(roles)
+    granted = set(permissions)
     if not workflow.has_event(event_name):
         raise UnknownEvent(
             f"Loại hồ sơ '{workflow.label('vi')}' không có thao tác '{event_name}'.",
@@ -209,9 +211,9 @@ def fire(
     event = workflow.event(event_name)
     from_stage = getattr(case, "stage", None)
     if from_stage not in workflow.sources_of(event):
-        raise _invalid(workflow, event, from_stage, role_set)
+        raise _invalid(workflow, event, from_stage, granted)
     assert isinstance(from_stage, str)
-    if not role_set & set(event.roles):
+    if event.permission not in granted:
         raise NotPermitted(
             f"Vai trò của bạn không được thực hiện '{event.label('vi')}'.",
             f"Your role may not '{event.label('en')}'.",

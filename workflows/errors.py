@@ -35,7 +35,7 @@ class InvalidTransition(WorkflowError):
 
 
 class NotPermitted(WorkflowError):
-    """None of the person's roles may make this move."""
+    """The person lacks the permission this move needs (their roles do not grant it)."""
 
     code = "not_permitted"
 

@@ -2,7 +2,7 @@
 
 Declarations name guards; the engine looks them up here. A guard returns None
 when the move is allowed or a `Refusal` a social worker can read — who may make
-a move (roles) is kept apart, in the declaration, as django-fsm/viewflow do.
+a move (the event's permission) is kept apart, in the declaration, as django-fsm/viewflow do.
 
 Guards read the case through `getattr` with defaults: any object with the
 attributes listed in the package docstring will do, so tests can use a

@@ -12,18 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-ROLES: frozenset[str] = frozenset({"social_worker", "supervisor"})
-"""The only roles that may move a case. Statisticians, administrators and
-auditors never see case content (DESIGN.md, "Who uses it"), so they never
-appear on an event."""
-
-ALL_ROLES: tuple[str, ...] = (
-    "social_worker",
-    "supervisor",
-    "statistician",
-    "administrator",
-    "auditor",
-)
+PERMISSIONS: dict[str, tuple[str, str]] = {
+    "case.transition": ("chuyển hồ sơ theo quy trình", "move a case along its workflow"),
+    "case.approve": (
+        "phê duyệt (kết thúc, chuyển đơn vị, mở lại, điều chỉnh)",
+        "decide closures, transfers, reopening and corrections",
+    ),
+}
+"""What an event may need, as (Vietnamese, English) labels. An event names one permission;
+which roles hold it is the application's data (``casework.access.roles``), not the workflow's:
+this package knows no role at all."""
 
 ANY_ACTIVE = "*"
 """Source wildcard: every stage that is neither terminal nor a side state."""
@@ -134,7 +132,7 @@ class Event:
     label_en: str
     sources: tuple[str, ...]
     dest: str | None
-    roles: tuple[str, ...]
+    permission: str
     guards: tuple[str, ...] = ()
     fields: tuple[Field, ...] = ()
     effects: tuple[str, ...] = ()
@@ -146,8 +144,10 @@ class Event:
             raise ValueError(
                 f"event {self.name!r}: a fixed dest_rule needs a dest; a dynamic one has none"
             )
-        if not self.roles or not set(self.roles) <= ROLES:
-            raise ValueError(f"event {self.name!r}: roles must be among {sorted(ROLES)}")
+        if self.permission not in PERMISSIONS:
+            raise ValueError(
+                f"event {self.name!r}: permission must be one of {sorted(PERMISSIONS)}"
+            )
         unknown = set(self.effects) - EFFECTS.keys()
         if unknown:
             raise ValueError(f"event {self.name!r}: unknown effects {sorted(unknown)}")

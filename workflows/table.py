@@ -8,19 +8,19 @@ Generated from the declarations; a test checks that the README section between
 from __future__ import annotations
 
 from workflows.guards import GUARDS
-from workflows.model import ANY_ACTIVE, Event, Stage, Workflow
+from workflows.model import ANY_ACTIVE, PERMISSIONS, Event, Stage, Workflow
 
 BEGIN_MARKER = "<!-- workflows:begin -->"
 END_MARKER = "<!-- workflows:end -->"
 
 _HEADERS = {
-    "en": ("Stage", "Due", "Event", "To", "Roles", "Guards", "Required fields"),
+    "en": ("Stage", "Due", "Event", "To", "Permission", "Guards", "Required fields"),
     "vi": (
         "Giai đoạn",
         "Thời hạn",
         "Thao tác",
         "Đến",
-        "Vai trò",
+        "Quyền",
         "Điều kiện",
         "Thông tin bắt buộc",
     ),
@@ -33,8 +33,6 @@ _WORDS = {
         "chosen": "the chosen stage",
         "days": "days",
         "working": "working days",
-        "social_worker": "social worker",
-        "supervisor": "supervisor",
         "forced": "forced",
         "title": "Workflows by case type",
     },
@@ -45,8 +43,6 @@ _WORDS = {
         "chosen": "giai đoạn được chọn",
         "days": "ngày",
         "working": "ngày làm việc",
-        "social_worker": "cán bộ xã hội",
-        "supervisor": "cán bộ phụ trách",
         "forced": "can thiệp",
         "title": "Quy trình theo loại hồ sơ",
     },
@@ -78,7 +74,7 @@ def _event_cells(workflow: Workflow, event: Event, lang: str, words: dict[str, s
     return [
         name,
         _to(workflow, event, lang, words),
-        ", ".join(words[r] for r in event.roles),
+        f"{PERMISSIONS[event.permission][0 if lang == 'vi' else 1]} (`{event.permission}`)",
         "; ".join(GUARDS[g].description(lang) for g in event.guards) or "—",
         ", ".join(f"{f.label(lang)} (`{f.name}`)" for f in event.required_fields) or "—",
     ]

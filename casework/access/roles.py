@@ -70,3 +70,9 @@ def permissions_of(roles: set[str] | frozenset[str]) -> frozenset[str]:
     for role in roles:
         granted |= ROLE_PERMISSIONS.get(role, frozenset())
     return frozenset(granted)
+
+
+def roles_holding(permission: str) -> tuple[str, ...]:
+    """The roles that grant ``permission``, in the order of ``ROLES`` (for documentation and
+    pages that say who may do something)."""
+    return tuple(role for role in ROLES if permission in ROLE_PERMISSIONS[role])

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 import workflows
+from casework.access.roles import permissions_of
 from casework.accounts.models import User
 from casework.audit import trail
 from casework.cases.effects import apply_effects
@@ -56,6 +57,10 @@ def roles_for(actor: User, unit: Unit | None) -> set[str]:
     return {a.role for a in actor.roles if unit.path.startswith(a.unit.path)}
 
 
+#: The permissions that move cases: whoever holds none of them acts on no workflow.
+CASE_WORK = frozenset(workflows.PERMISSIONS)
+
+
 def acting_roles(actor: User, case: Case, event_name: str | None = None) -> set[str]:
     """The roles that count for ``actor`` on ``case`` (for this event, when given).
 
@@ -69,14 +74,21 @@ def acting_roles(actor: User, case: Case, event_name: str | None = None) -> set[
     return roles_for(actor, case.unit)
 
 
+def acting_permissions(
+    actor: User, case: Case, event_name: str | None = None
+) -> frozenset[str]:
+    """What the roles that count for ``actor`` on ``case`` (``acting_roles``) permit."""
+    return permissions_of(acting_roles(actor, case, event_name))
+
+
 def options_for(
     actor: User, case: Case, now: datetime | None = None
 ) -> list[workflows.EventOption]:
     """Events ``actor`` may make on ``case`` now (allowed, or disabled with the reason)."""
-    roles = acting_roles(actor, case)
-    if not case.is_closed and not (roles & {"social_worker", "supervisor"}):
+    permissions = acting_permissions(actor, case)
+    if not case.is_closed and not permissions & CASE_WORK:
         return []
-    return workflows.available_events(case, roles, now or utcnow())
+    return workflows.available_events(case, permissions, now or utcnow())
 
 
 def _split(event: workflows.Event, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -105,18 +117,18 @@ def fire(
     """Fire ``event_name`` on ``case`` as ``actor``; returns the history row written.
 
     :raise Conflict: ``version`` is stale (or a concurrent change wins at flush).
-    :raise WorkflowRefused: unknown event, wrong stage (409), role not allowed (403), missing
+    :raise WorkflowRefused: unknown event, wrong stage (409), permission lacking (403), missing
         fields or a guard's refusal (422) — messages in the request's language.
-    :raise Forbidden: the actor holds no case role here.
+    :raise Forbidden: the actor holds no case-moving permission here.
     """
     now = now or utcnow()
     check_version(case, version)
-    roles = acting_roles(actor, case, event_name)
-    if not roles & {"social_worker", "supervisor"}:
+    permissions = acting_permissions(actor, case, event_name)
+    if not permissions & CASE_WORK:
         raise Forbidden()
     previous_unit = case.unit
     try:
-        result = workflows.fire(case, event_name, roles, data, now)
+        result = workflows.fire(case, event_name, permissions, data, now)
     except workflows.WorkflowError as error:
         raise WorkflowRefused(error) from None
     if result.to_stage != result.from_stage:

@@ -12,6 +12,7 @@ from marshmallow import INCLUDE, Schema, fields, validate
 import workflows
 from casework.access.current import caller
 from casework.access.identity import may_see_identity
+from casework.access.roles import roles_holding
 from casework.cases import operations
 from casework.cases.models import CASE_TYPES, CaseEvent
 from casework.cases.presenters import case_view
@@ -182,7 +183,8 @@ class WorkflowItem(MethodView):
                     "sources": list(e.sources),
                     "to": e.dest,
                     "dest_rule": e.dest_rule,
-                    "roles": list(e.roles),
+                    "permission": e.permission,
+                    "roles": list(roles_holding(e.permission)),
                     "guards": list(e.guards),
                     "forced": e.forced,
                     "fields": [field_spec(f, lang) for f in e.fields],

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 import workflows
+from casework.access.roles import roles_holding
 from casework.cases.models import Case, CaseEvent
 from casework.web.labels import lang, stage_label
 from workflows.model import ANY_ACTIVE, Event, Workflow
@@ -63,7 +64,7 @@ def _move(workflow: Workflow, event: Event, source: str) -> Move:
         event.name,
         event.label(lang()),
         _target(workflow, event, source),
-        tuple(event.roles),
+        roles_holding(event.permission),
         event.forced,
     )
 

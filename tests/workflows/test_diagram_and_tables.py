@@ -52,8 +52,9 @@ def test_table_lists_every_stage_event_and_due_days(workflow) -> None:
         assert f"(`{stage.name}`)" in table
     for event in workflow.events:
         assert f"(`{event.name}`)" in table
+        assert f"(`{event.permission}`)" in table
     assert table.splitlines()[0] == (
-        "| Stage | Due | Event | To | Roles | Guards | Required fields |"
+        "| Stage | Due | Event | To | Permission | Guards | Required fields |"
     )
 
 

@@ -11,7 +11,7 @@ import pytest
 from transitions import Machine
 
 import workflows.engine as engine
-from tests.workflows.world import NOW, ROLES, make_case, valid_data
+from tests.workflows.world import NOW, ROLES, grants, make_case, valid_data
 from workflows.engine import available_events, fire, machine_for
 from workflows.errors import (
     GuardRefused,
@@ -24,8 +24,8 @@ from workflows.errors import (
 )
 from workflows.registry import WORKFLOWS, get_workflow
 
-WORKER = {"social_worker"}
-SUPERVISOR = {"supervisor"}
+WORKER = grants("social_worker")
+SUPERVISOR = grants("supervisor")
 
 
 def _apply(case: SimpleNamespace, result) -> None:
@@ -121,7 +121,7 @@ def _refusals() -> list:
             "post_rehab",
             "counselling",
             "fly_away",
-            ROLES,
+            grants(ROLES),
             {},
             UnknownEvent,
             "unknown_event",
@@ -131,7 +131,7 @@ def _refusals() -> list:
             "post_rehab",
             "counselling",
             "approve_closure",
-            ROLES,
+            grants(ROLES),
             {},
             InvalidTransition,
             "invalid_transition",
@@ -180,7 +180,7 @@ def test_fire_leaves_the_stage_unchanged_when_it_refuses(
     before = vars(case).copy()
 
     with pytest.raises(error) as refused:
-        fire(case, event, set(roles), data, NOW)
+        fire(case, event, roles, data, NOW)
 
     assert isinstance(refused.value, WorkflowError)
     assert refused.value.code == code
@@ -299,7 +299,8 @@ def test_available_events_do_not_judge_data_not_yet_submitted() -> None:
 def test_roles_without_case_content_may_make_no_move(role: str) -> None:
     for workflow in WORKFLOWS.values():
         for stage in workflow.stages:
-            assert available_events(make_case(workflow.case_type, stage.name), {role}, NOW) == []
+            case = make_case(workflow.case_type, stage.name)
+            assert available_events(case, grants(role), NOW) == []
 
 
 def test_resume_without_a_known_stage_is_shown_disabled() -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.workflows.world import NOW, TODAY, make_case, valid_data
+from tests.workflows.world import NOW, TODAY, grants, make_case, valid_data
 from workflows.dates import VIETNAM
 from workflows.engine import fire
 from workflows.errors import GuardRefused, MissingFields
@@ -25,7 +25,7 @@ def _fire(case_type: str, stage: str, event: str, case_attrs: dict, data: dict, 
     workflow = get_workflow(case_type)
     case = make_case(case_type, stage, **case_attrs)
     payload = valid_data(workflow, workflow.event(event), stage) | data
-    return case, fire(case, event, {"supervisor", "social_worker"}, payload, now)
+    return case, fire(case, event, grants({"supervisor", "social_worker"}), payload, now)
 
 
 # guard, case type, stage, event, (case attrs, data) refused, (case attrs, data) passing

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.workflows.world import NOW, ROLES, all_events, make_case, valid_data
+from casework.access.roles import roles_holding
+from tests.workflows.world import NOW, ROLES, all_events, grants, make_case, valid_data
 from workflows.engine import fire
 from workflows.errors import InvalidTransition, NotPermitted
 from workflows.model import Event, Workflow
@@ -20,7 +21,7 @@ def _allowed_cases() -> list:
         pytest.param(wf, event, source, role, id=f"{wf.case_type}-{event.name}-{source}-{role}")
         for wf, event in all_events()
         for source in wf.sources_of(event)
-        for role in event.roles
+        for role in roles_holding(event.permission)
     ]
 
 
@@ -29,7 +30,7 @@ def _forbidden_roles() -> list:
         pytest.param(wf, event, role, id=f"{wf.case_type}-{event.name}-{role}")
         for wf, event in all_events()
         for role in ROLES
-        if role not in event.roles
+        if role not in roles_holding(event.permission)
     ]
 
 
@@ -58,7 +59,7 @@ def test_event_fires_for_allowed_role_from_each_source(
     case = make_case(workflow.case_type, source)
     data = valid_data(workflow, event, source)
 
-    result = fire(case, event.name, {role}, data, NOW)
+    result = fire(case, event.name, grants(role), data, NOW)
 
     expected = _expected_dest(event, source, data, case)
     assert (result.from_stage, result.to_stage, case.stage) == (source, expected, expected)
@@ -74,7 +75,7 @@ def test_event_is_refused_to_every_other_role(workflow: Workflow, event: Event, 
     case = make_case(workflow.case_type, source)
 
     with pytest.raises(NotPermitted) as refused:
-        fire(case, event.name, {role}, valid_data(workflow, event, source), NOW)
+        fire(case, event.name, grants(role), valid_data(workflow, event, source), NOW)
 
     assert refused.value.code == "not_permitted"
     assert case.stage == source
@@ -87,7 +88,7 @@ def test_event_is_refused_from_every_other_stage(
     case = make_case(workflow.case_type, stage)
 
     with pytest.raises(InvalidTransition) as refused:
-        fire(case, event.name, set(ROLES), valid_data(workflow, event, stage), NOW)
+        fire(case, event.name, grants(ROLES), valid_data(workflow, event, stage), NOW)
 
     assert refused.value.code == "invalid_transition"
     assert workflow.stage(stage).label_en in refused.value.message_en

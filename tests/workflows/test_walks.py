@@ -12,12 +12,12 @@ import random
 
 import pytest
 
-from tests.workflows.world import NOW, make_case, valid_data
+from tests.workflows.world import NOW, grants, make_case, valid_data
 from workflows.engine import available_events, fire
 from workflows.errors import GuardRefused
 from workflows.registry import WORKFLOWS, get_workflow
 
-ROLES = {"social_worker", "supervisor"}
+ROLES = grants({"social_worker", "supervisor"})
 SEEDS = range(25)
 STEPS = 60
 

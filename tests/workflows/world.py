@@ -7,13 +7,21 @@ from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
+from casework.access.roles import ROLES as ALL_ROLES
+from casework.access.roles import permissions_of
 from workflows.dates import VIETNAM
-from workflows.model import ALL_ROLES, Event, Workflow
+from workflows.model import Event, Workflow
 from workflows.registry import WORKFLOWS
 
 NOW = datetime(2025, 6, 10, 9, 30, tzinfo=VIETNAM)  # a Tuesday, no holiday near
 TODAY = NOW.date()
 ROLES = ALL_ROLES
+
+
+def grants(roles: str | set[str] | tuple[str, ...]) -> frozenset[str]:
+    """What the engine is given: the permissions ``roles`` hold (the application's role table).
+    The specifications below speak of roles, as the people who use the service do."""
+    return permissions_of({roles} if isinstance(roles, str) else set(roles))
 
 
 def make_case(case_type: str, stage: str = "identified", **overrides: Any) -> SimpleNamespace:

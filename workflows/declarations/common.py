@@ -19,8 +19,10 @@ from __future__ import annotations
 
 from workflows.model import ANY_ACTIVE, DueKind, Event, Field, Stage
 
-SOCIAL_WORK: tuple[str, ...] = ("social_worker", "supervisor")
-SUPERVISOR: tuple[str, ...] = ("supervisor",)
+SOCIAL_WORK = "case.transition"
+"""Moving a case along its line: the social work of a commune."""
+SUPERVISION = "case.approve"
+"""Decisions a second person takes: closures, transfers, reopening, corrections."""
 
 STAGE_LABELS: dict[str, tuple[str, str]] = {
     "identified": ("Tiếp nhận", "Identified"),
@@ -187,7 +189,7 @@ def service_line(
                 label_en=en,
                 sources=(current,),
                 dest=following,
-                roles=SOCIAL_WORK,
+                permission=SOCIAL_WORK,
                 guards=guards,
                 fields=(note(),),
             )
@@ -201,7 +203,7 @@ def service_line(
                     label_en=en,
                     sources=(current,),
                     dest=following,
-                    roles=SOCIAL_WORK,
+                    permission=SOCIAL_WORK,
                     guards=guards,
                     fields=(reason(),),
                     effects=("skip_stage",),
@@ -217,7 +219,7 @@ def start_counselling() -> Event:
         label_en="Start counselling",
         sources=("assessed",),
         dest="counselling",
-        roles=SOCIAL_WORK,
+        permission=SOCIAL_WORK,
         fields=(note(),),
     )
 
@@ -244,7 +246,7 @@ def side_events(
             label_en="Suspend",
             sources=(ANY_ACTIVE,),
             dest="suspended",
-            roles=SOCIAL_WORK,
+            permission=SOCIAL_WORK,
             guards=("explanation_for_other",),
             fields=(
                 Field(
@@ -264,7 +266,7 @@ def side_events(
             label_en="Resume",
             sources=("suspended",),
             dest=None,
-            roles=SOCIAL_WORK,
+            permission=SOCIAL_WORK,
             guards=returning,
             fields=(note(),),
             dest_rule="return",
@@ -275,7 +277,7 @@ def side_events(
             label_en="Request transfer",
             sources=(ANY_ACTIVE,),
             dest="transfer_pending",
-            roles=SOCIAL_WORK,
+            permission=SOCIAL_WORK,
             fields=(
                 Field(
                     name="to_unit",
@@ -294,7 +296,7 @@ def side_events(
             label_en="Accept transfer",
             sources=("transfer_pending",),
             dest=None,
-            roles=SUPERVISOR,
+            permission=SUPERVISION,
             guards=returning,
             fields=(note(),),
             effects=("complete_transfer",),
@@ -306,7 +308,7 @@ def side_events(
             label_en="Refuse transfer",
             sources=("transfer_pending",),
             dest=None,
-            roles=SUPERVISOR,
+            permission=SUPERVISION,
             guards=returning,
             fields=(reason(),),
             effects=("cancel_transfer",),
@@ -318,7 +320,7 @@ def side_events(
             label_en="Request closure",
             sources=(ANY_ACTIVE,),
             dest="closure_requested",
-            roles=SOCIAL_WORK,
+            permission=SOCIAL_WORK,
             guards=closure_guards + closure_request_guards,
             fields=(
                 Field(
@@ -340,7 +342,7 @@ def side_events(
             label_en="Approve closure",
             sources=("closure_requested",),
             dest="closed",
-            roles=SUPERVISOR,
+            permission=SUPERVISION,
             guards=closure_guards,
             fields=(note(),),
             effects=("close",),
@@ -351,7 +353,7 @@ def side_events(
             label_en="Return closure request",
             sources=("closure_requested",),
             dest=None,
-            roles=SUPERVISOR,
+            permission=SUPERVISION,
             guards=returning,
             fields=(reason(),),
             effects=("clear_closure_request",),
@@ -363,7 +365,7 @@ def side_events(
             label_en="Reopen",
             sources=("closed",),
             dest=REOPEN_TO,
-            roles=SUPERVISOR,
+            permission=SUPERVISION,
             fields=(reason(),),
             effects=("reopen",),
         ),
@@ -373,7 +375,7 @@ def side_events(
             label_en="Correct stage (supervisor override)",
             sources=(ANY_ACTIVE,),
             dest=None,
-            roles=SUPERVISOR,
+            permission=SUPERVISION,
             guards=("stage_differs",) + correction_guards,
             fields=(
                 Field(

@@ -58,7 +58,7 @@ WORKFLOW = Workflow(
             label_en="Check address",
             sources=("identified",),
             dest="verified",
-            roles=SOCIAL_WORK,
+            permission=SOCIAL_WORK,
             guards=("dates_not_in_future",),
             fields=(
                 Field(
@@ -77,7 +77,7 @@ WORKFLOW = Workflow(
             label_en="Receive and plan support",
             sources=("verified",),
             dest="assessed",
-            roles=SOCIAL_WORK,
+            permission=SOCIAL_WORK,
             fields=(plan(),),
         ),
         Event(
@@ -86,7 +86,7 @@ WORKFLOW = Workflow(
             label_en="Classify (A/B/C/D)",
             sources=(ANY_ACTIVE,),
             dest=None,
-            roles=SOCIAL_WORK,
+            permission=SOCIAL_WORK,
             fields=(
                 Field(
                     name="classification",
@@ -109,7 +109,7 @@ WORKFLOW = Workflow(
             label_en="Re-offence (authority's finding)",
             sources=_ACTIVE[2:],
             dest="counselling",
-            roles=SOCIAL_WORK,
+            permission=SOCIAL_WORK,
             guards=("dates_not_in_future",),
             fields=(*finding_fields(), note()),
             effects=("count_relapse",),

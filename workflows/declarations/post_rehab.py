@@ -53,7 +53,7 @@ WORKFLOW = Workflow(
             label_en="Verify rehab details",
             sources=("identified",),
             dest="verified",
-            roles=SOCIAL_WORK,
+            permission=SOCIAL_WORK,
             guards=("dates_not_in_future",),
             fields=(
                 Field(
@@ -87,7 +87,7 @@ WORKFLOW = Workflow(
             label_en="Assess needs and plan",
             sources=("verified",),
             dest="assessed",
-            roles=SOCIAL_WORK,
+            permission=SOCIAL_WORK,
             fields=(plan(),),
         ),
         start_counselling(),
@@ -98,7 +98,7 @@ WORKFLOW = Workflow(
             label_en="Relapse (authority's finding)",
             sources=_ACTIVE[2:],
             dest="counselling",
-            roles=SOCIAL_WORK,
+            permission=SOCIAL_WORK,
             guards=("relapse_finding_present", "dates_not_in_future"),
             fields=(*finding_fields(), note()),
             effects=("count_relapse",),

@@ -41,7 +41,7 @@ WORKFLOW = Workflow(
             label_en="Record consent",
             sources=("identified",),
             dest="consented",
-            roles=SOCIAL_WORK,
+            permission=SOCIAL_WORK,
             guards=("dates_not_in_future",),
             fields=(
                 Field(
@@ -67,7 +67,7 @@ WORKFLOW = Workflow(
             label_en="Assess needs and plan",
             sources=("consented",),
             dest="assessed",
-            roles=SOCIAL_WORK,
+            permission=SOCIAL_WORK,
             guards=("consent_recorded",),
             fields=(plan(),),
         ),
