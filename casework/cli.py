@@ -323,8 +323,8 @@ def keys_status() -> None:
     "--checkpoint",
     "reference",
     metavar="FILE|LINE",
-    help="Check against the latest checkpoint of FILE (an off-host copy) or a pasted checkpoint "
-    "line, instead of the checkpoint file.",
+    help="Check against the latest checkpoint of FILE (an off-host copy), of a pasted checkpoint "
+    "line, or of the lines on standard input (-), instead of the checkpoint file.",
 )
 def audit_verify(reference: str | None) -> None:
     """Check the audit chain and that it still holds every row its latest checkpoint signed.
@@ -340,6 +340,8 @@ def audit_verify(reference: str | None) -> None:
     )
 
     log = configured_log(current_app)
+    if reference == "-":
+        reference = sys.stdin.read()
     try:
         checkpoint = load_reference(reference, log)
     except CheckpointError as exc:

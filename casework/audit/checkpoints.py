@@ -240,16 +240,19 @@ def configured_log(app: Flask) -> CheckpointLog:
 
 def load_reference(value: str | None, default: CheckpointLog) -> Checkpoint | None:
     """The checkpoint to check the trail against: the latest of ``default`` when ``value`` is
-    None, a pasted checkpoint line (it starts with ``{``), or the latest of the file ``value``
-    names (an off-host copy).
+    None; else the latest of ``value`` when it holds checkpoint lines (pasted, or read from
+    standard input), or of the file ``value`` names (an off-host copy).
 
     :raise CheckpointError: a missing file, or a checkpoint that is malformed or not genuine.
     """
     if value is None:
         return default.latest()
     if value.lstrip().startswith("{"):
-        return parse(value.strip())
-    path = Path(value)
+        lines = [line for line in value.splitlines() if line.strip()]
+        if len(lines) == 1:
+            return parse(lines[0].strip())
+        return parse_log(value, "the checkpoints given")[-1]
+    path = Path(value.strip())
     if not path.is_file():
         raise CheckpointError(f"{path}: no such checkpoint file")
     checkpoint = CheckpointLog(path).latest()

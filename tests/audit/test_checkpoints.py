@@ -215,6 +215,10 @@ def test_an_off_host_copy_catches_what_the_local_file_lost(trail, tmp_path):
         result = cli(trail, "audit", "verify", "--checkpoint", reference)
         assert result.exit_code == 1
         assert f"row {rows:,} missing: the table ends at {rows - 1:,}" in result.output
+    shipped_back = trail.test_cli_runner().invoke(
+        args=["audit", "verify", "--checkpoint", "-"], input=off_host.read_text()
+    )
+    assert shipped_back.exit_code == 1 and f"row {rows:,} missing" in shipped_back.output
     missing = cli(trail, "audit", "verify", "--checkpoint", str(tmp_path / "nope.jsonl"))
     assert missing.exit_code == 1 and "no such checkpoint file" in missing.output
 
