@@ -263,7 +263,7 @@ def restore_backup(
     try:
         baseline = write_restore_baseline(session, checkpoints, archived)
     except CheckpointError as exc:
-        raise BackupError(f"restored, but the audit trail is not whole: {exc}") from None
+        raise BackupError(f"restored, but no audit checkpoint written: {exc}") from None
     finally:
         session.rollback()
         session.close()
