@@ -6,8 +6,15 @@ an online SQLite backup (``sqlite3`` backup API, consistent while the service wr
 ``pg_dump`` custom-format dump. Personal data inside is already encrypted field by field, so the
 archive can sit on ordinary backup storage; the key file or root key is backed up separately.
 
+Every backup first writes a signed audit checkpoint (``casework.audit.checkpoints``) to the
+checkpoint file and puts a copy in the manifest, so a restored trail can be checked against what
+it held when it was archived, and the operator's off-host checkpoints gain one per backup.
+
 Restore refuses when the current keyring lacks a key the archive needs (the data would be
-unreadable), then replaces the database and checks that every ciphertext decrypts.
+unreadable) or its checkpoint is not genuine, then replaces the database, checks that the
+restored trail reaches the archive's checkpoint and signs it as the checkpoint file's new
+baseline (checkpoints written after the backup vouch for rows the restore took away). The
+caller then checks that every ciphertext decrypts (``casework.integrity``).
 """
 
 from __future__ import annotations
@@ -27,6 +34,15 @@ from pathlib import Path
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Engine, make_url
 
+from casework.audit.checkpoints import (
+    Baseline,
+    Checkpoint,
+    CheckpointError,
+    CheckpointLog,
+    parse,
+    write_checkpoint,
+    write_restore_baseline,
+)
 from casework.crypto import Keyring
 from casework.crypto.rotation import count_by_key_id
 
@@ -43,9 +59,24 @@ class Manifest:
     schema_revision: str | None
     created_at: str
     key_fingerprints: dict[str, str]  # key id → fingerprint of every key in use
+    # The checkpoint line written as the backup began (None in archives made before checkpoints,
+    # or when the trail could not be signed: see ``Backup.audit_problem``).
+    audit_checkpoint: str | None = None
 
     def to_json(self) -> bytes:
         return json.dumps({"format": FORMAT, **self.__dict__}, indent=2).encode()
+
+
+@dataclass(frozen=True)
+class Backup:
+    """A written archive's manifest, and why its audit checkpoint was refused, if it was.
+
+    A trail that lost rows does not stop the backup (the data still needs saving), but the
+    caller must make it heard.
+    """
+
+    manifest: Manifest
+    audit_problem: str | None
 
 
 def _dsn_without_password(engine: Engine) -> tuple[dict[str, str], str]:
@@ -56,15 +87,31 @@ def _dsn_without_password(engine: Engine) -> tuple[dict[str, str], str]:
     return env, url.set(password=None).render_as_string(hide_password=False)
 
 
-def create_backup(engine: Engine, session_factory, keyring: Keyring, target: Path) -> Manifest:  # noqa: ANN001
-    """Write an archive of the whole database to ``target`` (a new file)."""
+def create_backup(
+    engine: Engine,
+    session_factory,  # noqa: ANN001
+    keyring: Keyring,
+    target: Path,
+    checkpoints: CheckpointLog,
+) -> Backup:
+    """Write an archive of the whole database to ``target`` (a new file), after appending an
+    audit checkpoint to ``checkpoints``.
+
+    :raise BackupError: ``target`` exists, a key in use is missing, or the dump failed.
+    """
     if target.exists():
         raise BackupError(f"{target} exists; choose a new file name")
     session = session_factory()
+    checkpoint: Checkpoint | None = None
+    audit_problem = None
     try:
         in_use = count_by_key_id(session)
         # The same connection: on SQLite a second one would wait for this one's lock.
         revision = MigrationContext.configure(session.connection()).get_current_revision()
+        try:
+            checkpoint = write_checkpoint(session, checkpoints, "backup")
+        except CheckpointError as exc:
+            audit_problem = str(exc)
         session.rollback()
     finally:
         session.close()
@@ -76,6 +123,7 @@ def create_backup(engine: Engine, session_factory, keyring: Keyring, target: Pat
         schema_revision=revision,
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         key_fingerprints={str(k): keyring.fingerprint(k) for k in sorted(in_use)},
+        audit_checkpoint=checkpoint.line if checkpoint else None,
     )
     with tempfile.TemporaryDirectory() as tmp:
         dump = Path(tmp) / "database"
@@ -110,7 +158,7 @@ def create_backup(engine: Engine, session_factory, keyring: Keyring, target: Pat
             info.size = len(data)
             archive.addfile(info, io.BytesIO(data))
             archive.add(dump, arcname="database")
-    return manifest
+    return Backup(manifest, audit_problem)
 
 
 def _run(command: list[str], env: dict[str, str]) -> None:
@@ -133,10 +181,40 @@ def read_manifest(archive_path: Path) -> Manifest:
     return Manifest(**document)
 
 
-def restore_backup(engine: Engine, keyring: Keyring, archive_path: Path) -> Manifest:
-    """Replace the database behind ``engine`` with the archive's content.
+def _archived_checkpoint(manifest: Manifest, keyring: Keyring) -> Checkpoint | None:
+    """The audit checkpoint written into the archive, checked; None for an archive without one.
 
-    :raise BackupError: unreadable archive, another database kind, or a key the keyring lacks.
+    :raise BackupError: the checkpoint is malformed or its signature does not match.
+    """
+    if manifest.audit_checkpoint is None:
+        return None
+    try:
+        return parse(manifest.audit_checkpoint, keyring)
+    except CheckpointError as exc:
+        raise BackupError(f"the archive's audit checkpoint is refused: {exc}") from None
+
+
+@dataclass(frozen=True)
+class Restore:
+    """A restored archive's manifest, and the checkpoint the log starts again from."""
+
+    manifest: Manifest
+    baseline: Baseline
+
+
+def restore_backup(
+    engine: Engine,
+    session_factory,  # noqa: ANN001
+    keyring: Keyring,
+    archive_path: Path,
+    checkpoints: CheckpointLog,
+) -> Restore:
+    """Replace the database behind ``engine`` with the archive's content, then append to
+    ``checkpoints`` a checkpoint of the restored audit trail as the new baseline.
+
+    :raise BackupError: unreadable archive, another database kind, a key the keyring lacks, an
+        audit checkpoint that is not genuine (nothing replaced then); or, once replaced, an
+        audit trail that is broken or does not reach the archive's checkpoint.
     """
     manifest = read_manifest(archive_path)
     if manifest.database != engine.dialect.name:
@@ -150,6 +228,7 @@ def restore_backup(engine: Engine, keyring: Keyring, archive_path: Path) -> Mani
                 f"this instance lacks key {key_id} (fingerprint {fingerprint}) "
                 "that the archive's data is encrypted with"
             )
+    archived = _archived_checkpoint(manifest, keyring)
     with tempfile.TemporaryDirectory() as tmp, tarfile.open(archive_path, "r:gz") as archive:
         archive.extract("database", tmp, filter="data")
         dump = Path(tmp) / "database"
@@ -180,4 +259,12 @@ def restore_backup(engine: Engine, keyring: Keyring, archive_path: Path) -> Mani
                 ],
                 env,
             )
-    return manifest
+    session = session_factory()
+    try:
+        baseline = write_restore_baseline(session, checkpoints, archived)
+    except CheckpointError as exc:
+        raise BackupError(f"restored, but no audit checkpoint written: {exc}") from None
+    finally:
+        session.rollback()
+        session.close()
+    return Restore(manifest, baseline)

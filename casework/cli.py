@@ -121,10 +121,16 @@ def _redact_url(url: str) -> str:
 
 @casework_cli.command("verify")
 def verify_command() -> None:
-    """Check data integrity: stages match history, audit chain intact, ciphertexts decrypt."""
+    """Check data integrity: stages match history, audit chain intact and holding its latest
+    checkpoint, ciphertexts decrypt."""
+    from casework.audit.checkpoints import CheckpointError, configured_log
     from casework.integrity import verify_integrity
 
-    problems = verify_integrity(db.session)
+    try:
+        checkpoint = configured_log(current_app).latest()
+    except CheckpointError as exc:
+        fail(f"audit checkpoint refused: {exc}")
+    problems = verify_integrity(db.session, checkpoint)
     if problems:
         for problem in problems[:50]:
             click.echo(f"problem: {problem}", err=True)
@@ -135,28 +141,46 @@ def verify_command() -> None:
 @casework_cli.command("backup")
 @click.argument("archive", type=click.Path(path_type=Path))
 def backup_command(archive: Path) -> None:
-    """Write an archive of the database (ciphertext only; keys are not included)."""
+    """Write an archive of the database (ciphertext only; keys are not included).
+
+    First appends an audit checkpoint to the checkpoint file; when the trail cannot be signed
+    (rows gone), the archive is still written and the command exits non-zero saying why.
+    """
     from casework import crypto
+    from casework.audit.checkpoints import configured_log
     from casework.backup import BackupError, create_backup
 
     try:
-        manifest = create_backup(
-            db.engine, db.session.session_factory, crypto.require_keyring(current_app), archive
+        backup = create_backup(
+            db.engine,
+            db.session.session_factory,
+            crypto.require_keyring(current_app),
+            archive,
+            configured_log(current_app),
         )
     except (BackupError, crypto.CryptoError) as exc:
         fail(str(exc))
+    manifest = backup.manifest
     click.echo(
         f"backup written to {archive} ({manifest.database}, schema "
         f"{manifest.schema_revision}, keys {', '.join(manifest.key_fingerprints) or '-'})"
     )
+    if backup.audit_problem:
+        fail(f"no audit checkpoint written: {backup.audit_problem}")
+    click.echo(f"audit checkpoint: {manifest.audit_checkpoint}")
 
 
 @casework_cli.command("restore")
 @click.argument("archive", type=click.Path(path_type=Path, exists=True))
 @click.option("--yes", is_flag=True, help="Replace the current database without asking.")
 def restore_command(archive: Path, yes: bool) -> None:
-    """Replace this instance's database with an archive made by `casework backup`."""
+    """Replace this instance's database with an archive made by `casework backup`.
+
+    The restored audit trail must reach the checkpoint written into the archive; a new
+    checkpoint then starts the checkpoint file again from the restored trail.
+    """
     from casework import crypto
+    from casework.audit.checkpoints import configured_log
     from casework.backup import BackupError, restore_backup
     from casework.integrity import verify_integrity
 
@@ -164,13 +188,26 @@ def restore_command(archive: Path, yes: bool) -> None:
         click.confirm("This replaces every record in the current database. Continue?", abort=True)
     db.session.remove()
     try:
-        manifest = restore_backup(db.engine, crypto.require_keyring(current_app), archive)
+        restored = restore_backup(
+            db.engine,
+            db.session.session_factory,
+            crypto.require_keyring(current_app),
+            archive,
+            configured_log(current_app),
+        )
     except (BackupError, crypto.CryptoError) as exc:
         fail(str(exc))
-    problems = verify_integrity(db.session)
+    baseline = restored.baseline
+    problems = verify_integrity(db.session, baseline.checkpoint)
     if problems:
         fail(f"restored, but {len(problems)} integrity problem(s); first: {problems[0]}")
-    click.echo(f"restored {archive} (made {manifest.created_at}); integrity check passed")
+    click.echo(
+        f"restored {archive} (made {restored.manifest.created_at}); integrity check passed"
+    )
+    if baseline.lost:
+        click.echo(f"note: audit rows written after the backup are gone with the restore: "
+                   f"{baseline.lost}")
+    click.echo(f"audit checkpoint: {baseline.checkpoint.line}")
 
 
 # --- units -------------------------------------------------------------------------------------
@@ -282,14 +319,77 @@ def keys_status() -> None:
 
 
 @audit_cli.command("verify")
-def audit_verify() -> None:
-    """Check the audit chain; non-zero exit and the first bad row when it is broken."""
-    from casework.audit.trail import verify_chain
+@click.option(
+    "--checkpoint",
+    "reference",
+    metavar="FILE|LINE",
+    help="Check against the latest checkpoint of FILE (an off-host copy), of a pasted checkpoint "
+    "line, or of the lines on standard input (-), instead of the checkpoint file.",
+)
+def audit_verify(reference: str | None) -> None:
+    """Check the audit chain and that it still holds every row its latest checkpoint signed.
 
-    problem = verify_chain(db.session)
-    if problem is not None:
-        fail(str(problem))
-    click.echo("audit chain intact")
+    Non-zero exit naming the first bad row, or the rows missing since the checkpoint.
+    """
+    from casework.audit.checkpoints import (
+        CheckpointError,
+        configured_log,
+        load_reference,
+        trail_length,
+        verify_trail,
+    )
+
+    log = configured_log(current_app)
+    if reference == "-":
+        reference = sys.stdin.read()
+    try:
+        checkpoint = load_reference(reference, log)
+    except CheckpointError as exc:
+        fail(f"checkpoint refused: {exc}")
+    problems = verify_trail(db.session, checkpoint)
+    rows = trail_length(db.session)
+    db.session.rollback()
+    if problems:
+        for problem in problems[:-1]:
+            click.echo(f"error: {problem}", err=True)
+        fail(problems[-1])
+    if checkpoint is None:
+        click.echo(
+            f"warning: no checkpoint in {log.path} yet: rows removed from the end of the trail "
+            "cannot be seen until `flask --app wsgi audit checkpoint` has run",
+            err=True,
+        )
+        click.echo(f"audit chain intact: {rows:,} rows")
+    else:
+        click.echo(
+            f"audit chain intact: {rows:,} rows, holding {checkpoint} "
+            f"({checkpoint.rows:,} rows, head {checkpoint.head[:16]}…)"
+        )
+
+
+@audit_cli.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Sign the audit trail as it stands, append the checkpoint to the checkpoint file and print
+    it for the auditor.
+
+    Refuses, non-zero and writing nothing, when rows the previous checkpoint signed are gone.
+    Run it from cron or a systemd timer (README, "Audit checkpoints").
+    """
+    from casework.audit.checkpoints import (
+        CheckpointError,
+        configured_log,
+        printed,
+        write_checkpoint,
+    )
+
+    log = configured_log(current_app)
+    try:
+        checkpoint = write_checkpoint(db.session, log, "command")
+    except CheckpointError as exc:
+        fail(f"no checkpoint written: {exc}")
+    finally:
+        db.session.rollback()
+    click.echo(printed(checkpoint, log))
 
 
 @audit_cli.command("protect")

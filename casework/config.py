@@ -34,6 +34,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SECRET_KEY", None, "session signing key; default: generated into instance/secret_key"),
     Setting("CASEWORK_ROOT_KEY", None, "base64 root encryption key (or 'id:b64,…' keyring)"),
     Setting("CASEWORK_KEY_FILE", None, "path of the key file; default: instance/casework.key"),
+    Setting(
+        "CASEWORK_AUDIT_CHECKPOINT_FILE",
+        None,
+        "append-only file of signed audit checkpoints; default: instance/audit-checkpoints.jsonl",
+    ),
     Setting("REDIS_URL", None, "Redis for rate limits shared by all workers; default: in memory"),
     Setting("CASEWORK_LOCALE", "vi", "default language of the web pages (vi or en)"),
     Setting("CASEWORK_LOG_LEVEL", "INFO", "logging level"),
@@ -151,6 +156,8 @@ def build_config(instance_path: Path, environ: Mapping[str, str] | None = None) 
         # connections after half an hour keeps them clear of idle timeouts on the way.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False, "pool_recycle": 1800},
         "CASEWORK_KEY_FILE": settings["CASEWORK_KEY_FILE"] or str(instance_path / "casework.key"),
+        "CASEWORK_AUDIT_CHECKPOINT_FILE": settings["CASEWORK_AUDIT_CHECKPOINT_FILE"]
+        or str(instance_path / "audit-checkpoints.jsonl"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": not development,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from casework.audit.trail import verify_chain
+from casework.audit.checkpoints import Checkpoint, verify_trail
 from casework.cases.models import Case, CaseEvent
 from casework.crypto import current_keyring
 from casework.crypto.rotation import verify_all
@@ -29,10 +29,10 @@ def stage_history_mismatches(session: Session) -> list[str]:
     return [f"case {ref}: stage {stage} but history ends at {to}" for ref, stage, to in rows]
 
 
-def verify_integrity(session: Session) -> list[str]:
+def verify_integrity(session: Session, checkpoint: Checkpoint | None = None) -> list[str]:
+    """Every integrity problem, in words; the audit trail is checked against ``checkpoint``
+    (the latest of the checkpoint file) when there is one."""
     problems = stage_history_mismatches(session)
-    chain = verify_chain(session)
-    if chain is not None:
-        problems.append(str(chain))
+    problems += verify_trail(session, checkpoint)
     problems += verify_all(session, current_keyring())
     return problems

@@ -18,6 +18,9 @@ owner (the role that runs the migrations), once after ``casework init``::
         GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO casework_app;
 
 (``REVOKE_SQL`` below; re-run the REVOKE after a migration that recreates ``audit_event``.)
+The owner can still drop the triggers and delete rows; rows taken off the end leave a chain that
+is still whole, which is what the signed checkpoints kept outside the database are for
+(``casework.audit.checkpoints``, docs/operations.md).
 The application only ever INSERTs and SELECTs audit rows; the chain append takes an advisory
 lock, which needs no grant.
 """

@@ -234,26 +234,46 @@ def verify_chain(session: Session, batch: int = 5000) -> ChainBreak | None:
     """Walk the chain in order and report the first row that does not fit, or None.
 
     A modified row fails its digest; a deleted row leaves a gap in ``seq`` and a ``prev_digest``
-    that does not match; an inserted or reordered row fails its digest or its link.
+    that does not match; an inserted or reordered row fails its digest or its link. Rows removed
+    from the end leave a shorter chain that is still whole: only a checkpoint kept outside the
+    table shows them (``casework.audit.checkpoints``).
+    """
+    return walk_chain(session, batch=batch).problem
+
+
+@dataclass(frozen=True)
+class Walk:
+    """Where a walk of the chain ended: the last row that fitted, and the first that did not."""
+
+    seq: int
+    digest: str
+    problem: ChainBreak | None
+
+
+def walk_chain(
+    session: Session, *, after: tuple[int, str] = (0, GENESIS), batch: int = 5000
+) -> Walk:
+    """Check every row after ``after`` = (seq, digest of that row), stopping at the first that
+    does not fit; the start is trusted (the genesis, or a row a signed checkpoint vouches for).
     """
     key = _chain_key()
-    expected_seq, prev = 1, GENESIS
-    for row in _rows(session, batch):
-        if row.seq != expected_seq:
-            return ChainBreak(
-                row.seq, f"expected seq {expected_seq}: a row was deleted or inserted"
-            )
-        if row.prev_digest != prev:
-            return ChainBreak(row.seq, "link to the previous row broken: rows removed or reordered")
-        if not hmac.compare_digest(compute_digest(key, row), row.digest):
-            return ChainBreak(row.seq, "digest mismatch: the row was modified")
-        prev = row.digest
-        expected_seq += 1
-    return None
+    last_seq, prev = after
+    for row in _rows(session, batch, after=last_seq):
+        problem = None
+        if row.seq != last_seq + 1:
+            problem = f"expected seq {last_seq + 1}: a row was deleted or inserted"
+        elif row.prev_digest != prev:
+            problem = "link to the previous row broken: rows removed or reordered"
+        elif not hmac.compare_digest(compute_digest(key, row), row.digest):
+            problem = "digest mismatch: the row was modified"
+        if problem is not None:
+            return Walk(last_seq, prev, ChainBreak(row.seq, problem))
+        last_seq, prev = row.seq, row.digest
+    return Walk(last_seq, prev, None)
 
 
-def _rows(session: Session, batch: int) -> Iterator[AuditEvent]:
-    last = 0
+def _rows(session: Session, batch: int, after: int = 0) -> Iterator[AuditEvent]:
+    last = after
     while True:
         rows = session.scalars(
             select(AuditEvent).where(AuditEvent.seq > last).order_by(AuditEvent.seq).limit(batch)
