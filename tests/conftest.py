@@ -132,9 +132,24 @@ def migrated(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> str
     return database_url
 
 
+def register_keys(app: Flask) -> None:
+    """Write the check values of ``app``'s keys, as ``casework init`` does on a fresh database
+    (without its audit entry, so tests start from an empty trail)."""
+    from casework.crypto import app_holder
+    from casework.crypto.checks import stored_check_values, write_check_values
+
+    with app.app_context():
+        keyring = app_holder(app).get()
+        with db.engine.begin() as connection:
+            stored = stored_check_values(connection)
+            missing = [key_id for key_id in keyring.key_ids if key_id not in stored]
+            write_check_values(connection, keyring, missing)
+
+
 @pytest.fixture()
 def app(tmp_path: Path, migrated: str) -> Iterator[Flask]:
     app = make_app(tmp_path, migrated)
+    register_keys(app)
     yield app
     with app.app_context():
         db.session.remove()

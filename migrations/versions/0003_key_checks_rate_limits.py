@@ -1,0 +1,33 @@
+"""key check values
+
+Revision ID: 0003
+Revises: 0002
+
+crypto_key_check: the check value of every root key the database was written with
+(casework.crypto.checks), so a worker started with another key refuses to serve. Existing
+deployments get theirs from the first `flask --app wsgi casework init` after this upgrade,
+which tries each configured key against the data already stored before writing its value.
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0003'
+down_revision = '0002'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        "crypto_key_check",
+        sa.Column("key_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("check_value", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("key_id", name=op.f("pk_crypto_key_check")),
+    )
+
+
+def downgrade():
+    op.drop_table("crypto_key_check")
