@@ -26,7 +26,7 @@ from casework.cases.models import Case
 from casework.crypto import generate_key_file
 from casework.crypto.models import KeyCheck
 from casework.extensions import db
-from tests.conftest import PASSWORD, ROOT_KEY, case_body, make_app
+from tests.conftest import PASSWORD, ROOT_KEY, case_body, make_app, process_environ
 
 ROOT = Path(__file__).resolve().parents[2]
 OTHER_KEY = base64.b64encode(secrets.token_bytes(32)).decode()
@@ -252,14 +252,9 @@ def test_rotation_registers_the_new_key_before_a_worker_can_load_it(world, tmp_p
 
 
 def test_gunicorn_refuses_to_start_under_a_wrong_key(world, tmp_path):
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("CASEWORK_")},
-        "DATABASE_URL": world.app.config["SQLALCHEMY_DATABASE_URI"],
-        "CASEWORK_ROOT_KEY": OTHER_KEY,
-        "SECRET_KEY": "test-secret-key-not-for-production",
-        "CASEWORK_BIND": "127.0.0.1:0",
-        "WEB_CONCURRENCY": "1",
-    }
+    env = process_environ(
+        world.app, CASEWORK_ROOT_KEY=OTHER_KEY, CASEWORK_BIND="127.0.0.1:0", WEB_CONCURRENCY="1"
+    )
     gunicorn = Path(sys.executable).with_name("gunicorn")
     result = subprocess.run(
         [str(gunicorn), "-c", "gunicorn.conf.py", "wsgi:app"],
