@@ -130,7 +130,7 @@ class KeyGuard:
         with self._lock:
             self._verified = keyring
             if self._last_problem is not None:
-                log.warning("encryption keys %s match the database again", list(keyring.key_ids))
+                log.info("encryption keys %s match the database again", list(keyring.key_ids))
             self._last_problem = None
         return keyring
 
