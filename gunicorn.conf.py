@@ -20,12 +20,22 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
 def on_starting(server):  # noqa: ANN001, ANN201 - gunicorn's hook signature
-    """Refuse to start without the encryption key: a service that cannot decrypt must not serve."""
+    """Refuse to start without the right encryption key: a service that cannot decrypt, or
+    would encrypt and sign under a key the database was not written with, must not serve.
+    (Each worker checks again before serving, and on every change of the key file.)"""
     from casework import create_app
-    from casework.crypto import KeyUnavailableError, require_keyring
+    from casework.crypto import KeyCheckError, KeyUnavailableError, require_keyring
+    from casework.extensions import db
 
+    app = create_app()
     try:
-        require_keyring(create_app())
-    except KeyUnavailableError as exc:
+        with app.app_context():
+            require_keyring(app)
+    except (KeyUnavailableError, KeyCheckError) as exc:
         server.log.error("refusing to start: %s", exc)
         raise SystemExit(1) from None
+    finally:
+        # No connection of the master's may survive into the forked workers.
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()

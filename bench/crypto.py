@@ -55,6 +55,8 @@ def world(tmp: Path, cases: int):  # noqa: ANN201
     from casework import create_app
     from casework.accounts.operations import create_user
     from casework.accounts.tokens import create_token
+    from casework.crypto import app_holder
+    from casework.crypto.registration import register_keys
     from casework.extensions import db
     from casework.units.loader import PACKAGED_UNITS, load_units, read_file
     from tests.conftest import case_body
@@ -62,6 +64,7 @@ def world(tmp: Path, cases: int):  # noqa: ANN201
     app = create_app({"INSTANCE_PATH": tmp})
     with app.app_context():
         upgrade()
+        register_keys(db.session, app_holder(app).get())  # as `casework init`
         load_units(db.session, read_file(PACKAGED_UNITS))
         user = create_user(
             db.session,

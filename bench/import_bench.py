@@ -111,6 +111,8 @@ def build_app(directory: Path):  # noqa: ANN201
 
     from casework import create_app
     from casework.accounts.operations import create_user
+    from casework.crypto import app_holder
+    from casework.crypto.registration import register_keys
     from casework.extensions import db
     from casework.units.loader import load_units
 
@@ -131,6 +133,7 @@ def build_app(directory: Path):  # noqa: ANN201
     )
     with app.app_context():
         upgrade()
+        register_keys(db.session, app_holder(app).get())  # as `casework init`
         load_units(db.session, UNITS)
         create_user(db.session, "worker", PASSWORD, roles=["social_worker"], unit_code="00004")
         db.session.commit()

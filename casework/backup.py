@@ -45,6 +45,7 @@ from casework.audit.checkpoints import (
 )
 from casework.crypto import Keyring
 from casework.crypto.rotation import count_by_key_id
+from casework.database import secure_sqlite_file
 
 FORMAT = "casework-backup/1"
 
@@ -237,6 +238,7 @@ def restore_backup(
             # SQLite's backup API writes through the normal locking and journal, so other
             # processes see either the old or the restored database, never a torn file.
             target = Path(make_url(str(engine.url)).database)
+            secure_sqlite_file(target)
             source = sqlite3.connect(dump)
             destination = sqlite3.connect(target)
             try:

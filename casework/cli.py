@@ -2,28 +2,27 @@
 
 Commands print one clear line and exit non-zero on any problem; none of them takes a password or
 a key on the command line (argv is visible to every user of the machine).
+
+A command that uses the encryption keys (to encrypt, decrypt or sign audit rows) first checks
+them against the database's key check values and stops with one line when they do not match
+(``CommandGroup``); the commands that bring keys in (``casework init``, ``keys generate``,
+``keys register``) and those that need none say so with ``needs_keys=False``.
 """
 
 from __future__ import annotations
 
+import functools
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from casework.extensions import db
-
-casework_cli = AppGroup("casework", help="Set up, check and maintain the service.")
-units_cli = AppGroup("units", help="The official administrative unit tree.")
-users_cli = AppGroup("users", help="User accounts.")
-keys_cli = AppGroup("keys", help="Encryption keys.")
-audit_cli = AppGroup("audit", help="The audit trail.")
-workflows_cli = AppGroup("workflows", help="The case workflows.")
-imports_cli = AppGroup("imports", help="Bulk intake of handover lists (CSV, XLSX).")
-stats_cli = AppGroup("stats", help="The statistics summary behind the reports.")
 
 
 def fail(message: str) -> None:
@@ -31,24 +30,58 @@ def fail(message: str) -> None:
     sys.exit(1)
 
 
+def _with_checked_keys(command: Callable[..., Any], *, check_first: bool) -> Callable[..., Any]:
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        from casework.crypto import KeyCheckError, KeyUnavailableError, require_keyring
+
+        try:
+            if check_first:
+                require_keyring(current_app)
+            return command(*args, **kwargs)
+        except (KeyUnavailableError, KeyCheckError) as exc:
+            db.session.rollback()
+            fail(str(exc))
+
+    return run
+
+
+class CommandGroup(AppGroup):
+    """``AppGroup`` whose commands check the encryption keys before they run (unless declared
+    with ``needs_keys=False``), and turn a key problem met on the way into one line and exit 1."""
+
+    def command(self, *args: Any, needs_keys: bool = True, **kwargs: Any) -> Callable[..., Any]:
+        register = super().command(*args, **kwargs)
+
+        def decorator(function: Callable[..., Any]) -> Any:
+            return register(_with_checked_keys(function, check_first=needs_keys))
+
+        return decorator
+
+
+casework_cli = CommandGroup("casework", help="Set up, check and maintain the service.")
+units_cli = CommandGroup("units", help="The official administrative unit tree.")
+users_cli = CommandGroup("users", help="User accounts.")
+keys_cli = CommandGroup("keys", help="Encryption keys.")
+audit_cli = CommandGroup("audit", help="The audit trail.")
+workflows_cli = CommandGroup("workflows", help="The case workflows.")
+imports_cli = CommandGroup("imports", help="Bulk intake of handover lists (CSV, XLSX).")
+stats_cli = CommandGroup("stats", help="The statistics summary behind the reports.")
+
+
 # --- casework ----------------------------------------------------------------------------------
 
 
-@casework_cli.command("init")
+@casework_cli.command("init", needs_keys=False)
 @click.option("--no-units", is_flag=True, help="Do not load the packaged official units.")
 def init_command(no_units: bool) -> None:
-    """Migrate the database, create the local key file when absent, load the official units."""
+    """Migrate the database, create the local key file when absent and register the keys'
+    check values, load the official units. Safe to run again (after every upgrade)."""
     from flask_migrate import upgrade
 
-    from casework import crypto
     from casework.units.loader import PACKAGED_UNITS, load_units, read_file
     from casework.units.models import Unit
 
-    key_file = Path(current_app.config["CASEWORK_KEY_FILE"])
-    if not current_app.config.get("CASEWORK_ROOT_KEY") and not key_file.exists():
-        crypto.generate_key_file(key_file)
-        crypto.init_app(current_app)
-        click.echo(f"created key file {key_file} (mode 0600): back it up, it cannot be recreated")
     upgrade()
     click.echo("database schema at head")
     if db.engine.dialect.name == "postgresql":
@@ -57,10 +90,54 @@ def init_command(no_units: bool) -> None:
         protect(db.session.connection())
         db.session.commit()
         click.echo("audit trail protected: UPDATE and DELETE of audit rows are refused")
+    _register_configured_keys(create=True)
     if not no_units and not db.session.scalar(select(func.count()).select_from(Unit)):
         report = load_units(db.session, read_file(PACKAGED_UNITS))
         db.session.commit()
         click.echo(f"loaded official units: {report.summary()}")
+
+
+def _register_configured_keys(*, create: bool) -> None:
+    """Register the keys this instance is configured with (creating the local key file first
+    when ``create`` and no key is configured); one line says what was done."""
+    from casework import crypto
+    from casework.crypto.checks import stored_check_values
+    from casework.crypto.keyfile import new_key
+    from casework.crypto.registration import register_keys
+
+    key_file = Path(current_app.config["CASEWORK_KEY_FILE"])
+    fresh: list[int] = []
+    if create and not current_app.config.get("CASEWORK_ROOT_KEY") and not key_file.exists():
+        known = stored_check_values(db.session.connection())
+        if known:
+            fail(_lost_key_message(key_file, known))
+        key = new_key()
+        crypto.generate_key_file(key_file, key)
+        click.echo(f"created key file {key_file} (mode 0600): back it up, it cannot be recreated")
+        fresh = [1]
+    try:
+        keyring = crypto.app_holder(current_app).get()
+        registered = register_keys(db.session, keyring, fresh=fresh)
+        db.session.commit()
+    except crypto.CryptoError as exc:
+        db.session.rollback()
+        fail(str(exc))
+    if registered:
+        click.echo(f"registered the check values of encryption keys {_ids(registered)}")
+    else:
+        click.echo(f"encryption keys {_ids(keyring.key_ids)} match the database")
+
+
+def _ids(key_ids: Any) -> str:
+    return ", ".join(str(key_id) for key_id in key_ids)
+
+
+def _lost_key_message(key_file: Path, known: dict[int, str]) -> str:
+    return (
+        f"this database was written with encryption keys {_ids(sorted(known))}, and no key is "
+        f"configured: restore the key file {key_file} (or CASEWORK_ROOT_KEY) from your secret "
+        "store or its sealed backup; a new key could not read the data"
+    )
 
 
 @casework_cli.command("demo")
@@ -79,10 +156,11 @@ def demo_command(cases: int, seed: int) -> None:
     click.echo(world.summary())
 
 
-@casework_cli.command("check")
+@casework_cli.command("check", needs_keys=False)
 def check_command() -> None:
     """Print the configuration in effect and what is unsafe for production."""
     from casework.config import SETTINGS, production_warnings
+    from casework.crypto import app_holder, key_status
 
     config = current_app.config
     click.echo("casework configuration in effect:")
@@ -98,7 +176,11 @@ def check_command() -> None:
         else:
             shown = value
         click.echo(f"  {setting.env:36} {shown}")
+    keys = key_status(current_app)
+    click.echo(f"encryption keys: {keys} ({app_holder(current_app).source})")
     warnings = production_warnings(config, current_app.debug)
+    if keys != "ok":
+        warnings.insert(0, f"the encryption keys are not usable here: {keys}")
     if warnings:
         click.echo("unsafe for production:")
         for warning in warnings:
@@ -170,7 +252,7 @@ def backup_command(archive: Path) -> None:
     click.echo(f"audit checkpoint: {manifest.audit_checkpoint}")
 
 
-@casework_cli.command("restore")
+@casework_cli.command("restore", needs_keys=False)
 @click.argument("archive", type=click.Path(path_type=Path, exists=True))
 @click.option("--yes", is_flag=True, help="Replace the current database without asking.")
 def restore_command(archive: Path, yes: bool) -> None:
@@ -188,15 +270,18 @@ def restore_command(archive: Path, yes: bool) -> None:
         click.confirm("This replaces every record in the current database. Continue?", abort=True)
     db.session.remove()
     try:
+        # The archive's fingerprints are the proof here; the database it replaces may be empty.
+        keyring = crypto.app_holder(current_app).get()
         restored = restore_backup(
             db.engine,
             db.session.session_factory,
-            crypto.require_keyring(current_app),
+            keyring,
             archive,
             configured_log(current_app),
         )
     except (BackupError, crypto.CryptoError) as exc:
         fail(str(exc))
+    crypto.app_guard(current_app).forget()  # the key check values came with the archive
     baseline = restored.baseline
     problems = verify_integrity(db.session, baseline.checkpoint)
     if problems:
@@ -213,7 +298,7 @@ def restore_command(archive: Path, yes: bool) -> None:
 # --- units -------------------------------------------------------------------------------------
 
 
-@units_cli.command("load")
+@units_cli.command("load", needs_keys=False)
 @click.argument("file", type=click.Path(path_type=Path))
 def units_load(file: Path) -> None:
     """Load an official units file (pre- or post-reform format); idempotent."""
@@ -263,18 +348,54 @@ def users_create(username: str, roles: tuple[str, ...], unit_code: str, display_
 # --- keys --------------------------------------------------------------------------------------
 
 
-@keys_cli.command("generate")
+@keys_cli.command("generate", needs_keys=False)
 @click.option("--file", "key_file", type=click.Path(path_type=Path), default=None)
 def keys_generate(key_file: Path | None) -> None:
-    """Create a new key file (0600). Refuses to overwrite an existing one."""
+    """Create a new key file (0600) and, when it is this instance's key, register its check
+    value. Refuses to overwrite an existing file, or to give a database that already has keys
+    a new one."""
     from casework import crypto
+    from casework.crypto.checks import stored_check_values
+    from casework.crypto.keyfile import new_key
+    from casework.crypto.models import KeyCheck
+    from casework.crypto.registration import register_keys
 
-    path = key_file or Path(current_app.config["CASEWORK_KEY_FILE"])
+    configured = Path(current_app.config["CASEWORK_KEY_FILE"])
+    path = key_file or configured
+    in_use = not current_app.config.get("CASEWORK_ROOT_KEY") and path.resolve() == (
+        configured.resolve()
+    )
+    schema_ready = inspect(db.session.connection()).has_table(KeyCheck.__tablename__)
+    if in_use and schema_ready and not path.exists():
+        known = stored_check_values(db.session.connection())
+        if known:
+            fail(_lost_key_message(path, known))
+    key = new_key()
     try:
-        crypto.generate_key_file(path)
+        crypto.generate_key_file(path, key)
     except (FileExistsError, crypto.CryptoError) as exc:
         fail(str(exc))
     click.echo(f"created key file {path} (mode 0600)")
+    if not in_use:
+        click.echo("it is not this instance's key source: once it is, run `keys register`")
+    elif not schema_ready:
+        click.echo("its check value is written by `casework init`")
+    else:
+        try:
+            register_keys(db.session, crypto.Keyring({1: key}), fresh=[1])
+            db.session.commit()
+        except crypto.CryptoError as exc:
+            db.session.rollback()
+            fail(str(exc))
+        click.echo("registered its check value in the database")
+
+
+@keys_cli.command("register", needs_keys=False)
+def keys_register() -> None:
+    """Register the check values of the configured keys the database does not know yet (after
+    adding a key to CASEWORK_ROOT_KEY, before restarting the service with it). A key must open
+    what is already stored under its id; a key the database knows must match."""
+    _register_configured_keys(create=False)
 
 
 @keys_cli.command("rotate")
@@ -283,16 +404,27 @@ def keys_generate(key_file: Path | None) -> None:
 def keys_rotate(batch_size: int, resume: bool) -> None:
     """Add a key and re-encrypt every encrypted value with it, in batches (resumable)."""
     from casework import crypto
+    from casework.crypto.checks import stored_check_values
+    from casework.crypto.keyfile import new_key, next_key_id
+    from casework.crypto.registration import register_keys
     from casework.crypto.rotation import rotate_all
 
     key_file = Path(current_app.config["CASEWORK_KEY_FILE"])
-    if current_app.config.get("CASEWORK_ROOT_KEY"):
-        fail(
-            "the root key comes from CASEWORK_ROOT_KEY: add the new key to that variable "
-            "('id:base64,…'), restart the service, then run `keys rotate --resume`"
-        )
     if not resume:
-        new_id = crypto.add_key_to_file(key_file)
+        if current_app.config.get("CASEWORK_ROOT_KEY"):
+            fail(
+                "the root key comes from CASEWORK_ROOT_KEY: add the new key to that variable "
+                "('id:base64,…'), run `keys register` with it, restart the service with it, "
+                "then run `keys rotate --resume`"
+            )
+        current = crypto.require_keyring(current_app)
+        # The check value first, the key file second: a worker that reloads the file must
+        # find the new key already known to the database.
+        new_id = next_key_id(key_file, stored_check_values(db.session.connection()))
+        key = new_key()
+        register_keys(db.session, current.with_key(new_id, key), fresh=[new_id])
+        db.session.commit()
+        crypto.add_key_to_file(key_file, key_id=new_id, key=key)
         click.echo(f"added key {new_id}; new writes use it once each worker reloads the key file")
     keyring = crypto.require_keyring(current_app)
 
@@ -392,7 +524,7 @@ def audit_checkpoint() -> None:
     click.echo(printed(checkpoint, log))
 
 
-@audit_cli.command("protect")
+@audit_cli.command("protect", needs_keys=False)
 def audit_protect() -> None:
     """Make audit rows append-only in the database (triggers refusing UPDATE and DELETE).
 
@@ -406,7 +538,7 @@ def audit_protect() -> None:
     click.echo("audit trail protected: UPDATE and DELETE of audit rows are refused")
 
 
-@workflows_cli.command("show")
+@workflows_cli.command("show", needs_keys=False)
 @click.argument("case_type", required=False)
 @click.option("--lang", type=click.Choice(["vi", "en"]), default="en", show_default=True)
 @click.option("--mermaid", is_flag=True, help="Print the diagram instead of the table.")
@@ -549,7 +681,7 @@ def _import_notes(row: dict) -> str:
 # --- stats ---------------------------------------------------------------------------------------
 
 
-@stats_cli.command("refresh")
+@stats_cli.command("refresh", needs_keys=False)
 @click.option("--since", metavar="YYYY-MM", help="rebuild only this month and later ones")
 @click.option("--warm", "warm_periods", multiple=True, metavar="PERIOD",
               help="then build and keep the country's and every province's report for PERIOD "
@@ -594,7 +726,7 @@ def stats_refresh(since: str | None, warm_periods: tuple[str, ...], quiet: bool)
         click.echo(f"reports kept: {built} in {time.perf_counter() - began:.1f} s")
 
 
-@stats_cli.command("status")
+@stats_cli.command("status", needs_keys=False)
 def stats_status() -> None:
     """When the summary was last refreshed, and how many rows it holds."""
     from casework.stats import summary

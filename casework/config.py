@@ -39,7 +39,9 @@ SETTINGS: tuple[Setting, ...] = (
         None,
         "append-only file of signed audit checkpoints; default: instance/audit-checkpoints.jsonl",
     ),
-    Setting("REDIS_URL", None, "Redis for rate limits shared by all workers; default: in memory"),
+    Setting(
+        "REDIS_URL", None, "Redis for the rate limits of all workers; default: the database"
+    ),
     Setting("CASEWORK_LOCALE", "vi", "default language of the web pages (vi or en)"),
     Setting("CASEWORK_LOG_LEVEL", "INFO", "logging level"),
     Setting(
@@ -70,6 +72,9 @@ SETTINGS: tuple[Setting, ...] = (
         "case types whose identity only the assigned worker and supervisors see",
     ),
 )
+
+# Rate-limit storages every worker shares (RATELIMIT_STORAGE_URI prefixes).
+SHARED_LIMIT_STORAGE = ("casework-database://", "redis://", "rediss://", "redis+")
 
 KNOWN_ENV = {s.env for s in SETTINGS} | {"CASEWORK_TEST_DATABASE_URL", "CASEWORK_BIND"}
 LOCALES = ("vi", "en")
@@ -174,7 +179,9 @@ def build_config(instance_path: Path, environ: Mapping[str, str] | None = None) 
         "OPENAPI_VERSION": "3.0.3",
         "OPENAPI_URL_PREFIX": "/api",
         "OPENAPI_JSON_PATH": "openapi.json",
-        "RATELIMIT_STORAGE_URI": settings["REDIS_URL"] or "memory://",
+        # Shared by every worker either way: a per-process store multiplies the limit by the
+        # number of workers (casework.rate_limits).
+        "RATELIMIT_STORAGE_URI": settings["REDIS_URL"] or "casework-database://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
     }
@@ -198,8 +205,8 @@ def production_warnings(config: Mapping[str, Any], debug: bool) -> list[str]:
             "the encryption key is read from a local file: mount it as a secret or set "
             "CASEWORK_ROOT_KEY from a secret store"
         )
-    if not config.get("REDIS_URL"):
-        warnings.append("no REDIS_URL: login rate limits are per worker process, not shared")
+    if not str(config.get("RATELIMIT_STORAGE_URI", "")).startswith(SHARED_LIMIT_STORAGE):
+        warnings.append("login rate limits are kept per worker process, not shared")
     if not config.get("CASEWORK_REQUIRE_MFA"):
         warnings.append("TOTP is not required for supervisors and administrators")
     return warnings

@@ -40,6 +40,12 @@ class ErrorSchema(Schema):
 class CaseworkApi(Api):
     ERROR_SCHEMA = ErrorSchema
 
+    def _register_pagination_header(self) -> None:
+        # The header carries JSON text: documented as such (see casework.api.pagination).
+        from casework.api.pagination import PAGINATION_HEADER
+
+        self.spec.components.header("PAGINATION", PAGINATION_HEADER, lazy=True)
+
 
 class ViewLimiter(Limiter):
     """Flask-Limiter where only views that declare a limit are checked.

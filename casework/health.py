@@ -1,4 +1,11 @@
-"""``GET /healthz`` for load balancers: the database answers and its schema is at head."""
+"""``GET /healthz`` for load balancers: the database answers, its schema is at head, and the
+encryption keys are the ones the database was written with.
+
+Answers 200 only when all three hold, else 503 naming what failed; ``keys`` is ``ok``,
+``unavailable`` (no usable key), ``mismatch`` (the wrong key), ``unregistered`` (a key the
+database has no check value for) or ``unchecked``. It reads and never writes, so the key gate
+in ``casework.security`` lets it through to say why a node is out.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,7 @@ from alembic.script import ScriptDirectory
 from flask import Blueprint, Flask, current_app, jsonify
 from sqlalchemy import text
 
+from casework.crypto import key_status
 from casework.extensions import db
 
 blp = Blueprint("health", __name__)
@@ -40,4 +48,7 @@ def healthz():  # noqa: ANN201
         return jsonify({"status": "unavailable", "database": "unreachable"}), 503
     if current != heads:
         return jsonify({"status": "unavailable", "database": "ok", "schema": "not at head"}), 503
-    return jsonify({"status": "ok", "database": "ok", "schema": "head"})
+    keys = key_status(current_app._get_current_object())  # noqa: SLF001
+    body = {"status": "ok" if keys == "ok" else "unavailable", "database": "ok", "schema": "head"}
+    body["keys"] = keys
+    return jsonify(body), 200 if keys == "ok" else 503

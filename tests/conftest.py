@@ -103,6 +103,21 @@ def make_app(tmp_path: Path, database_url: str, **overrides: Any) -> Flask:
 _APPS: list[Flask] = []
 
 
+def process_environ(app: Flask, **settings: str) -> dict[str, str]:
+    """The environment of a separate service process (a gunicorn, a worker) on ``app``'s
+    database with the test root key: this one's, less every CASEWORK_* setting, plus
+    ``settings``."""
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith("CASEWORK_")},
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "CASEWORK_ROOT_KEY": ROOT_KEY,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "CASEWORK_LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+        **settings,
+    }
+
+
 @pytest.fixture(autouse=True)
 def _dispose_engines() -> Iterator[None]:
     """Close every pooled connection of the apps a test made (PostgreSQL warns otherwise)."""
@@ -132,9 +147,24 @@ def migrated(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> str
     return database_url
 
 
+def register_keys(app: Flask) -> None:
+    """Write the check values of ``app``'s keys, as ``casework init`` does on a fresh database
+    (without its audit entry, so tests start from an empty trail)."""
+    from casework.crypto import app_holder
+    from casework.crypto.checks import stored_check_values, write_check_values
+
+    with app.app_context():
+        keyring = app_holder(app).get()
+        with db.engine.begin() as connection:
+            stored = stored_check_values(connection)
+            missing = [key_id for key_id in keyring.key_ids if key_id not in stored]
+            write_check_values(connection, keyring, missing)
+
+
 @pytest.fixture()
 def app(tmp_path: Path, migrated: str) -> Iterator[Flask]:
     app = make_app(tmp_path, migrated)
+    register_keys(app)
     yield app
     with app.app_context():
         db.session.remove()
@@ -155,6 +185,9 @@ def truncate_all(app: Flask) -> None:
             else:
                 for table in tables:
                     connection.execute(table.delete())
+    from casework.rate_limits import clear_counters
+
+    clear_counters(app)  # SQLite keeps them in a file of their own
 
 
 @pytest.fixture()

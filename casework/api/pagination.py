@@ -3,6 +3,13 @@
 flask-smorest calls its query parameter ``page_size``; its schema factory is replaced with one
 whose field reads ``per_page`` (installed when this module is imported), so the paginator, the
 ``X-Pagination`` header and the OpenAPI document all keep working unchanged.
+
+The ``X-Pagination`` header's value is a JSON object serialised as text (``{"total": 42,
+"page": 1, ...}``). flask-smorest documents it with a ``schema`` of type object, which in
+OpenAPI 3 means the ``simple`` style (``total,42,page,1``), not what is served; a header whose
+value is a media type is described with ``content`` instead (OpenAPI 3.0.3, Parameter Object),
+so the document names the JSON encoding and its schema (``PAGINATION_HEADER``, registered by
+``casework.extensions.CaseworkApi``).
 """
 
 from __future__ import annotations
@@ -35,3 +42,13 @@ def _schema_factory(def_page: int, def_page_size: int, def_max_page_size: int) -
 
 # Installed on import: every module using ``blp.paginate`` imports this one first.
 pagination._pagination_parameters_schema_factory = _schema_factory  # noqa: SLF001
+
+
+PAGINATION_HEADER = {
+    "description": (
+        "Pagination metadata: a JSON object serialised in the header value, for example "
+        '{"total": 42, "total_pages": 5, "first_page": 1, "last_page": 5, "page": 1, '
+        '"next_page": 2}'
+    ),
+    "content": {"application/json": {"schema": pagination.PaginationMetadataSchema}},
+}

@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from casework.audit.models import AuditEvent
-from casework.crypto import current_keyring
+from casework.crypto import Keyring, current_keyring
 from casework.model_base import utcnow
 
 GENESIS = "0" * 64
@@ -110,7 +110,27 @@ def discard_since(session: Session, mark: PendingMark) -> None:
 
 
 def _chain_key() -> bytes:
-    return current_keyring().index_key("audit-chain")
+    return chain_key(current_keyring())
+
+
+def chain_key(keyring: Keyring) -> bytes:
+    """The key of the chain's digests under ``keyring`` (derived from its blind-index key)."""
+    return keyring.index_key("audit-chain")
+
+
+def signed_with(session: Session, keyring: Keyring) -> bool | None:
+    """Whether the trail was written under ``keyring``: the first or the newest row's digest
+    verifies with its chain key (either will do: rows signed under a wrong key after an
+    incident must not hide the key the trail began with). ``None`` when the trail is empty.
+    """
+    key = chain_key(keyring)
+    for order in (AuditEvent.seq.asc(), AuditEvent.seq.desc()):
+        row = session.scalars(select(AuditEvent).order_by(order).limit(1)).first()
+        if row is None:
+            return None
+        if hmac.compare_digest(compute_digest(key, row), row.digest):
+            return True
+    return False
 
 
 def canonical(row: AuditEvent | SimpleNamespace) -> bytes:

@@ -1,9 +1,10 @@
 """Field-level encryption of personal data (see DESIGN.md, "Sensitive data").
 
-Models declare ``EncryptedField``s; the app calls ``init_app``; ``wsgi.py`` calls
-``require_keyring`` so the service refuses to start without a key. Key management lives in
-``keyring``/``keyfile``, rotation and checks in ``rotation`` (import it where needed: it
-brings the ``crypto_rotation_progress`` model with it).
+Models declare ``EncryptedField``s; the app calls ``init_app``; ``gunicorn.conf.py`` calls
+``require_keyring`` so the service refuses to start without the right key, and every request
+is refused while the keyring does not match the database's key check values (``checks``).
+Key management lives in ``keyring``/``keyfile``, introducing keys to a database in
+``registration``, rotation and checks of stored values in ``rotation``.
 """
 
 from __future__ import annotations
@@ -15,13 +16,23 @@ from casework.crypto.blind import (
     normalise_phone,
 )
 from casework.crypto.context import (
+    app_guard,
+    app_holder,
     current_keyring,
     init_app,
+    key_status,
     keyring_available,
     require_keyring,
     use_keyring,
 )
-from casework.crypto.errors import CryptoError, DecryptionError, KeyUnavailableError
+from casework.crypto.errors import (
+    CryptoError,
+    DecryptionError,
+    KeyCheckError,
+    KeyMismatchError,
+    KeyNotRegisteredError,
+    KeyUnavailableError,
+)
 from casework.crypto.fields import decrypt_value, encrypt_value, key_id_of
 from casework.crypto.holder import KeyringHolder
 from casework.crypto.keyring import Keyring, add_key_to_file, generate_key_file, load_keyring
@@ -33,10 +44,15 @@ __all__ = [
     "DecryptionError",
     "EncryptedField",
     "FieldSpec",
+    "KeyCheckError",
+    "KeyMismatchError",
+    "KeyNotRegisteredError",
     "KeyUnavailableError",
     "Keyring",
     "KeyringHolder",
     "add_key_to_file",
+    "app_guard",
+    "app_holder",
     "blind_index",
     "current_keyring",
     "decrypt_value",
@@ -44,6 +60,7 @@ __all__ = [
     "encrypted_fields",
     "generate_key_file",
     "init_app",
+    "key_status",
     "key_id_of",
     "keyring_available",
     "load_keyring",

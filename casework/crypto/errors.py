@@ -30,6 +30,69 @@ class KeyUnavailableError(CryptoError):
         self.reason = reason
 
 
+RECOVERY_HELP = (
+    "restore the key this database was written with (CASEWORK_ROOT_KEY or the key file, from "
+    "your secret store or its sealed backup); nothing is served or written until then"
+)
+
+
+class KeyCheckError(CryptoError):
+    """The keyring in hand is not proven to be the one the database was written with.
+
+    ``status`` is what ``/healthz`` reports. Messages name key ids, never keys.
+    """
+
+    status = "unchecked"
+
+
+class KeyMismatchError(KeyCheckError):
+    """A key differs from the one the database was written with (its check value differs, or
+    data stored under its id does not open with it)."""
+
+    status = "mismatch"
+
+    def __init__(
+        self, key_ids: list[int], how: str = "its check value in the database differs"
+    ) -> None:
+        ids = ", ".join(str(k) for k in key_ids)
+        noun = "key" if len(key_ids) == 1 else "keys"
+        super().__init__(
+            f"Encryption {noun} {ids} {'is' if len(key_ids) == 1 else 'are'} not the one this "
+            f"database was written with ({how}). To fix: {RECOVERY_HELP}."
+        )
+        self.key_ids = key_ids
+
+
+class KeyNotRegisteredError(KeyCheckError):
+    """The database holds no check value for a key in the keyring, so it cannot be told right
+    from wrong; a command that introduces keys must register it first."""
+
+    status = "unregistered"
+
+    def __init__(self, key_ids: list[int]) -> None:
+        ids = ", ".join(str(k) for k in key_ids)
+        super().__init__(
+            f"The database has no check value for encryption key {ids}, so it cannot tell "
+            "whether the key is right. To fix: run `flask --app wsgi casework init` (after an "
+            "upgrade) or `flask --app wsgi keys register` (after adding a key to "
+            "CASEWORK_ROOT_KEY) with this key configured."
+        )
+        self.key_ids = key_ids
+
+
+class KeyCheckUnreadableError(KeyCheckError):
+    """The check values could not be read (database unreachable, or its schema behind)."""
+
+    status = "unchecked"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            f"Cannot check the encryption key against the database: {reason}. To fix: make "
+            "the database reachable and its schema current (`flask --app wsgi casework init`)."
+        )
+        self.reason = reason
+
+
 class DecryptionError(CryptoError):
     """A ciphertext did not decrypt: wrong key, altered bytes, or copied from elsewhere.
 

@@ -71,6 +71,11 @@ def encrypt_value(
     return aad[:HEADER_BYTES] + nonce + sealed
 
 
+def header_for(key_id: int) -> bytes:
+    """The first bytes of every ciphertext written under root key ``key_id``."""
+    return _HEADER.pack(FORMAT_VERSION, key_id)
+
+
 def _header_problem(blob: bytes) -> str | None:
     if len(blob) < MIN_BLOB_BYTES:
         return f"the value is {len(blob)} bytes, too short to be a ciphertext"

@@ -21,6 +21,7 @@ import os
 import secrets
 import stat
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -172,39 +173,67 @@ def _fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
-def generate_key_file(path: Path) -> None:
-    """Create a key file holding one new random key (id 1), mode 0600.
+def generate_key_file(path: Path, key: bytes | None = None) -> None:
+    """Create a key file holding one key (id 1), mode 0600: ``key``, or a new random one.
 
     :raise FileExistsError: when ``path`` exists: overwriting a key file would make every
         value encrypted under it unreadable.
+    :raise KeyUnavailableError: when ``key`` is not 32 bytes.
     """
     path = Path(path)
     if path.exists():
         raise FileExistsError(f"key file {path} already exists; refusing to overwrite it")
-    contents = KeyFileContents(
-        keys={1: secrets.token_bytes(KEY_BYTES)}, active_id=1, index_key_id=1
-    )
+    key = new_key() if key is None else _checked_key(key)
+    contents = KeyFileContents(keys={1: key}, active_id=1, index_key_id=1)
     try:
         _write_atomically(path, contents, replace=False)
     except FileExistsError:
         raise FileExistsError(f"key file {path} already exists; refusing to overwrite it") from None
 
 
-def add_key_to_file(path: Path) -> int:
-    """Add a new random key to the key file, make it active, and return its id.
+def new_key() -> bytes:
+    """32 random bytes: a new root key."""
+    return secrets.token_bytes(KEY_BYTES)
 
-    The blind-index key id is kept (see ``keyring``). Run ``rotate_all`` afterwards to move old
-    rows to the new key; a running service notices the changed file and starts using the key.
 
-    :raise KeyUnavailableError: when the existing file cannot be read (see ``read_key_file``).
+def _checked_key(key: bytes) -> bytes:
+    if not isinstance(key, bytes) or len(key) != KEY_BYTES:
+        raise KeyUnavailableError(f"a root key must be {KEY_BYTES} bytes")
+    return key
+
+
+def next_key_id(path: Path, taken: Iterable[int] = ()) -> int:
+    """The id a key added to the key file would get: above every id in the file and in ``taken``
+    (ids the database already knows, e.g. from an addition that never reached the file).
+
+    :raise KeyUnavailableError: when the file cannot be read (see ``read_key_file``).
     :raise ValueError: when the key ids are exhausted.
+    """
+    new_id = max([*read_key_file(Path(path)).keys, *taken]) + 1
+    if new_id > MAX_KEY_ID:
+        raise ValueError(f"key file {path} has used every key id up to {MAX_KEY_ID}")
+    return new_id
+
+
+def add_key_to_file(path: Path, *, key_id: int | None = None, key: bytes | None = None) -> int:
+    """Add a key to the key file (``key``, or a new random one), make it active, return its id.
+
+    ``key_id`` defaults to ``next_key_id(path)``; a given id must be above every id in the file
+    (the newest key is the active one). The blind-index key id is kept (see ``keyring``). Run
+    ``rotate_all`` afterwards to move old rows to the new key; a running service notices the
+    changed file and starts using the key.
+
+    :raise KeyUnavailableError: when the existing file cannot be read (see ``read_key_file``)
+        or ``key`` is not 32 bytes.
+    :raise ValueError: when the key ids are exhausted or ``key_id`` is not above them.
     """
     path = Path(path)
     current = read_key_file(path)
-    new_id = max(current.keys) + 1
-    if new_id > MAX_KEY_ID:
-        raise ValueError(f"key file {path} has used every key id up to {MAX_KEY_ID}")
-    keys = {**current.keys, new_id: secrets.token_bytes(KEY_BYTES)}
+    new_id = next_key_id(path) if key_id is None else key_id
+    if new_id <= max(current.keys) or new_id > MAX_KEY_ID:
+        raise ValueError(f"key id {new_id} is not above the ids in key file {path}")
+    key = new_key() if key is None else _checked_key(key)
+    keys = {**current.keys, new_id: key}
     updated = KeyFileContents(keys=keys, active_id=new_id, index_key_id=current.index_key_id)
     _write_atomically(path, updated, replace=True)
     return new_id

@@ -64,6 +64,8 @@ __all__ = [
 FIELD_INFO_PREFIX = b"casework field v1|"
 INDEX_INFO_PREFIX = b"casework blind-index v1|"
 FINGERPRINT_INFO = b"casework key fingerprint v1"
+CHECK_INFO = b"casework key check v1"
+CHECK_LABEL = b"casework key check value v1|"
 
 
 def _hkdf(root: bytes, info: bytes) -> bytes:
@@ -165,6 +167,31 @@ class Keyring:
         """
         digest = _hkdf(self._keys[key_id], FINGERPRINT_INFO)
         return hashlib.sha256(digest).hexdigest()[:16]
+
+    def check_value(self, key_id: int) -> str:
+        """The key check value of root key ``key_id``, kept in the database to recognise it.
+
+        HMAC-SHA256 of a fixed label and the key id, under a key HKDF derives from the root key
+        for this purpose alone: it opens nothing (no field, index or audit key can be derived
+        from it), and testing a guessed root key against it costs what an HMAC costs, against
+        256 random bits.
+
+        :raise KeyError: when ``key_id`` is not in the keyring.
+        """
+        check_key = _hkdf(self._keys[key_id], CHECK_INFO)
+        message = CHECK_LABEL + str(key_id).encode("ascii")
+        return hmac.new(check_key, message, hashlib.sha256).hexdigest()
+
+    def with_key(self, key_id: int, key: bytes) -> Keyring:
+        """This keyring plus ``key`` as ``key_id``, made active; the blind-index key stays.
+
+        :raise CryptoError: when ``key_id`` is already in the keyring or the key is malformed.
+        """
+        if key_id in self._keys:
+            raise CryptoError(f"key id {key_id} is already in the keyring")
+        return Keyring(
+            {**self._keys, key_id: key}, active_id=key_id, index_key_id=self._index_key_id
+        )
 
     def __repr__(self) -> str:
         return (

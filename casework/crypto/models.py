@@ -1,11 +1,12 @@
-"""Bookkeeping for key rotation: where a rotation stopped, so a rerun continues there."""
+"""Key bookkeeping in the database: which keys it was written with (their check values, never
+the keys), and where a rotation stopped, so a rerun continues there."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
-from sqlalchemy import String, Uuid
+from sqlalchemy import Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from casework.extensions import db
@@ -31,3 +32,22 @@ class RotationProgress(db.Model):
         return (
             f"<RotationProgress {self.table_name} → key {self.target_key_id} after {self.last_id}>"
         )
+
+
+class KeyCheck(db.Model):
+    """The check value of root key ``key_id`` (``Keyring.check_value``): proof that a key is the
+    one this database was written with, without holding the key.
+
+    Written when a key is introduced (``casework init``, ``keys generate``, ``keys rotate``,
+    ``keys register``) and never changed: every worker compares its keyring against these rows
+    before serving (``casework.crypto.checks``).
+    """
+
+    __tablename__ = "crypto_key_check"
+
+    key_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    check_value: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = timestamp_column()
+
+    def __repr__(self) -> str:
+        return f"<KeyCheck key {self.key_id}>"

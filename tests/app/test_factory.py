@@ -58,10 +58,12 @@ def test_secure_cookie_outside_development(tmp_path):
     assert build_config(tmp_path, {"CASEWORK_ENV": "development"})["SESSION_COOKIE_SECURE"] is False
 
 
-def test_healthz_reports_database_and_schema(client):
+def test_healthz_reports_database_schema_and_keys(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok", "schema": "head"}
+    assert response.get_json() == {
+        "status": "ok", "database": "ok", "schema": "head", "keys": "ok"
+    }
 
 
 def test_healthz_fails_when_the_database_is_unreachable(tmp_path):

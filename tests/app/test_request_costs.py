@@ -78,9 +78,10 @@ def test_a_sync_view_is_called_as_it_is_and_a_coroutine_is_still_wrapped(app):
 
 
 def test_a_session_cookie_signed_under_an_old_secret_is_not_accepted(tmp_path, migrated):
-    from tests.conftest import make_app
+    from tests.conftest import make_app, register_keys
 
     app = make_app(tmp_path, migrated)
+    register_keys(app)
 
     @app.get("/test-session/set")
     def set_value() -> str:

@@ -101,3 +101,37 @@ def test_without_the_key_the_service_fails_closed(tmp_path, migrated):
     body = response.get_json()
     assert body["code"] == "encryption_key_unavailable"
     assert "CASEWORK_ROOT_KEY" in body["message"]
+
+
+def _mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+def test_a_new_sqlite_database_and_its_log_files_are_readable_by_their_owner_only(tmp_path):
+    # Whatever the test database is, the embedded default (a SQLite file in instance/) is what
+    # a fresh install runs: it holds password hashes, sessions and the audit trail.
+    database = tmp_path / "instance" / "casework.db"
+    database.parent.mkdir()
+    app = make_app(tmp_path, f"sqlite:///{database}")
+    with app.app_context():
+        db.session.execute(text("CREATE TABLE probe (x INTEGER)"))
+        db.session.execute(text("INSERT INTO probe VALUES (1)"))
+        db.session.commit()
+        files = [p for p in database.parent.iterdir() if p.name.startswith("casework.db")]
+        assert {p.name for p in files} >= {"casework.db", "casework.db-wal", "casework.db-shm"}
+        assert {p.name: _mode(p) for p in files} == {p.name: 0o600 for p in files}
+
+
+def test_an_existing_world_readable_sqlite_database_is_tightened_on_connect(tmp_path):
+    database = tmp_path / "old.db"
+    database.touch(mode=0o644)
+    database.chmod(0o644)  # as sqlite3 made it before this fix, whatever the umask
+    wal = tmp_path / "old.db-wal"
+    wal.touch()
+    wal.chmod(0o644)
+    app = make_app(tmp_path, f"sqlite:///{database}")
+    with app.app_context():
+        db.session.execute(text("SELECT 1"))
+        db.session.rollback()
+    assert _mode(database) == 0o600
+    assert _mode(wal) == 0o600
