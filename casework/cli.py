@@ -672,7 +672,7 @@ def _import_notes(row: dict) -> str:
     if row.get("duplicates"):
         notes.append("same person in your area: " + ", ".join(row["duplicates"]))
     if row.get("elsewhere"):
-        notes.append("a matching record exists outside your area")
+        notes.append("a possible match exists that you may not see; ask your supervisor")
     if row.get("same_as_row"):
         notes.append(f"same phone as row {row['same_as_row']}")
     return "; ".join(notes)

@@ -7,12 +7,12 @@ from typing import Any
 from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint, Page
-from sqlalchemy import func, or_, select
+from sqlalchemy import false, func, or_, select
 
 import casework.api.pagination  # noqa: F401 - names the paging parameter per_page
 from casework.access.current import caller
 from casework.access.identity import may_see_identity
-from casework.access.scoping import scoped_cases
+from casework.access.scoping import scope_paths, scoped_cases
 from casework.audit import trail
 from casework.cases import operations
 from casework.cases.models import Case
@@ -26,7 +26,7 @@ from casework.cases.schemas import (
 )
 from casework.extensions import db
 from casework.model_base import vietnam_today
-from casework.people.operations import find_people
+from casework.people.operations import search_people
 from casework.units.models import CURRENT_TREE, Unit
 
 blp = Blueprint("cases", __name__, url_prefix="/cases", description="Cases (hồ sơ)")
@@ -65,16 +65,24 @@ def filtered_caseload(user: Any, args: dict[str, Any]):  # noqa: ANN201 - a Sele
 
 
 def _search(query, user: Any, text: str):  # noqa: ANN001, ANN202
-    digits = "".join(ch for ch in text if ch.isdigit())
+    """``q=``: a case reference, or a national ID or phone looked up like every lookup.
+
+    A reference finds a case of the caller's scope (the list shows such a case anyway, masked
+    where need-to-know says so). An ID or phone finds only cases whose identity the caller may
+    see: a case whose identity is hidden from them is left out exactly like a case elsewhere, so
+    a known identifier cannot be connected to a masked case (``casework.people.disclosure``).
+    """
     if text.upper().startswith("HS-"):
         return query.where(Case.reference == text.upper())
-    ids: list[Any] = []
-    if len(digits) in (9, 12):
-        ids += [m.case.id for m in find_people(db.session, user, national_id=digits).in_scope]
-    if 9 <= len(digits) <= 12:
-        ids += [m.case.id for m in find_people(db.session, user, phone=text).in_scope]
-    trail.record(db.session, "people.search", actor=user, via="caseload", matches=len(ids))
-    return query.where(Case.id.in_(ids))
+    digits = "".join(ch for ch in text if ch.isdigit())
+    national_id = digits if len(digits) in (9, 12) else None
+    phone = text if 9 <= len(digits) <= 12 else None
+    if (national_id is None and phone is None) or not scope_paths(user, "people.search"):
+        return query.where(false())  # nothing to look up, or a caller who looks up nobody
+    found = search_people(
+        db.session, user, via="caseload_search", national_id=national_id, phone=phone
+    )
+    return query.where(Case.id.in_([m.case.id for m in found.described]))
 
 
 @blp.route("")

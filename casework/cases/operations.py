@@ -22,8 +22,9 @@ from casework.audit import trail
 from casework.cases.models import Case, CaseEvent
 from casework.errors import Conflict, Forbidden, Invalid, NotFound
 from casework.model_base import utcnow
+from casework.people.disclosure import SearchResult
 from casework.people.models import Person
-from casework.people.operations import SearchResult, find_people
+from casework.people.operations import find_people
 from casework.units.loader import current_unit_for
 from casework.units.models import Unit
 from workflows.dates import local_date
@@ -178,7 +179,8 @@ def open_case(
     ``unit`` and ``duplicates`` let a bulk caller (an import) pass what it already worked out
     for the whole list, since per row they are half the cost of opening a case: ``unit`` must
     come from ``resolve_case_unit(session, actor, data["unit"])`` and ``duplicates`` from
-    ``find_people``/``find_people_many`` for this person's national ID and phone, by ``actor``.
+    ``find_people``/``find_people_many`` for this person's national ID and phone, by ``actor``
+    (which describe only what the actor may see and audit probes of hidden identities).
     Left out, both are worked out here, as for a case opened by hand. ``unique_reference=False``
     skips the per-case check that the drawn reference is free: a bulk caller checks the whole
     batch with one query instead.
@@ -203,6 +205,7 @@ def open_case(
         duplicates = find_people(
             session,
             actor,
+            via="intake",
             national_id=person_data.get("national_id"),
             phone=person_data.get("phone"),
         )
@@ -264,7 +267,7 @@ def open_case(
         unit_path=unit.path,
         case_type=case_type,
         fields=sorted(k for k, v in person_data.items() if v not in (None, "")),
-        duplicate_warning=bool(duplicates.in_scope or duplicates.elsewhere),
+        duplicate_warning=duplicates.found,
     )
     return case, duplicates
 

@@ -14,8 +14,8 @@ from casework.access.identity import may_see_identity
 from casework.accounts.names import usernames
 from casework.cases.models import Case
 from casework.model_base import vietnam_today
+from casework.people.disclosure import SearchResult
 from casework.people.models import IDENTITY_FIELDS, SENSITIVE_FIELDS
-from casework.people.operations import SearchResult
 from casework.units.models import Unit
 
 MASKABLE = IDENTITY_FIELDS + SENSITIVE_FIELDS
@@ -131,8 +131,17 @@ def case_summary(
     }
 
 
+def undisclosed_message() -> str:
+    """What every lookup answers about a match the caller may not be shown.
+
+    One sentence for a case outside the caller's scope and one hidden from them by need-to-know,
+    so the two cannot be told apart; true of both.
+    """
+    return _("A possible match exists that you may not see; ask your supervisor.")
+
+
 def duplicates_view(result: SearchResult) -> list[dict[str, Any]]:
-    """The duplicate warning: in-scope matches linked, an out-of-scope match only mentioned."""
+    """The duplicate warning: matches the caller may see linked, any other only mentioned."""
     warnings: list[dict[str, Any]] = [
         {
             "case_id": match.case.id,
@@ -145,16 +154,16 @@ def duplicates_view(result: SearchResult) -> list[dict[str, Any]]:
                 reference=match.case.reference,
             ),
         }
-        for match in result.in_scope
+        for match in result.described
     ]
-    if result.elsewhere:
+    if result.undisclosed:
         warnings.append(
             {
                 "case_id": None,
                 "reference": None,
                 "matched_on": [],
                 "elsewhere": True,
-                "message": _("A record exists elsewhere; ask your supervisor."),
+                "message": undisclosed_message(),
             }
         )
     return warnings

@@ -9,12 +9,10 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validates_schema
 
 from casework.access.current import caller
-from casework.audit import trail
-from casework.cases import operations
-from casework.cases.presenters import case_summaries
+from casework.cases.presenters import case_summaries, undisclosed_message
 from casework.cases.schemas import CaseSummarySchema
 from casework.extensions import db
-from casework.people.operations import find_people
+from casework.people.operations import search_people
 from casework.people.schemas import check_national_id, check_phone
 
 blp = Blueprint("people", __name__, url_prefix="/people", description="People lookup")
@@ -31,8 +29,16 @@ class SearchArgs(Schema):
 
 
 class SearchResultSchema(Schema):
-    matches = fields.List(fields.Nested(CaseSummarySchema))
-    elsewhere = fields.Boolean(metadata={"description": "a record exists outside your scope"})
+    matches = fields.List(
+        fields.Nested(CaseSummarySchema),
+        metadata={"description": "cases of this person whose identity you may see"},
+    )
+    elsewhere = fields.Boolean(
+        metadata={
+            "description": "a possible match exists that you may not be shown (outside your "
+            "scope, or hidden from you by need-to-know): ask your supervisor"
+        }
+    )
     message = fields.String(allow_none=True)
 
 
@@ -41,25 +47,21 @@ class Search(MethodView):
     @blp.arguments(SearchArgs, location="query")
     @blp.response(200, SearchResultSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
-        """Exact matches within the caller's scope; matches elsewhere are only mentioned."""
+        """Exact matches you may see; any other match is only mentioned, never described.
+
+        A case outside your scope and one in your scope whose identity need-to-know hides from
+        you get the same answer (``elsewhere``, a message, no reference or count).
+        """
         user = caller()
-        operations.require_any(user, "people.search")
-        result = find_people(
-            db.session, user, national_id=args.get("national_id"), phone=args.get("phone")
-        )
-        trail.record(
+        result = search_people(
             db.session,
-            "people.search",
-            actor=user,
-            by=sorted(args),
-            matches=len(result.in_scope),
-            elsewhere=bool(result.elsewhere),
+            user,
+            via="people_search",
+            national_id=args.get("national_id"),
+            phone=args.get("phone"),
         )
         return {
-            "matches": case_summaries(db.session, user, [m.case for m in result.in_scope]),
-            "elsewhere": bool(result.elsewhere),
-            "message": "Hồ sơ đã có ở nơi khác; hãy hỏi cán bộ phụ trách / "
-            "a record exists elsewhere; ask your supervisor."
-            if result.elsewhere
-            else None,
+            "matches": case_summaries(db.session, user, [m.case for m in result.described]),
+            "elsewhere": result.undisclosed,
+            "message": undisclosed_message() if result.undisclosed else None,
         }

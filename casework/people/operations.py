@@ -1,46 +1,33 @@
-"""Finding people by national ID or phone through the blind index, inside the caller's scope.
+"""Finding people by national ID or phone through the blind index, and searching for them.
 
 The blind index narrows the search to a few candidate rows (16 bits: many unrelated people share
 a value); each candidate is decrypted and compared exactly, so false positives never reach the
-caller. Matches outside the caller's scope are counted, never described.
+caller. What the caller is then told about each exact match — described, or only "a possible
+match exists; ask your supervisor" — is decided by ``casework.people.disclosure``, the one rule
+every lookup path goes through (need-to-know included), which also audits identity probes.
 
 ``find_people`` answers one question (a form, the search page); ``find_people_many`` answers a
 whole list's (an import) with a few ``IN`` queries instead of one query per row. Both run the
 same code, so a row of an imported list is checked exactly as the same person typed in a form.
+``search_people`` is the user's search action: a lookup audited as a search.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import zip_longest
 from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from casework.access.scoping import case_scope_condition
+from casework.audit import trail
 from casework.cases.models import Case
 from casework.crypto.blind import normalise_national_id, normalise_phone
+from casework.people.disclosure import IN_CHUNK, SearchResult, check_path, disclose
 from casework.people.models import Person
-from casework.units.models import Unit
-
-#: Values per ``IN`` list. Two lists per query stay far below SQLite's oldest limit (999 bound
-#: parameters) and keep each statement small enough to plan quickly on PostgreSQL.
-IN_CHUNK = 400
-
-
-@dataclass
-class PersonMatch:
-    case: Case
-    matched_on: list[str]
-
-
-@dataclass
-class SearchResult:
-    in_scope: list[PersonMatch] = field(default_factory=list)
-    elsewhere: int = 0
 
 
 @dataclass(frozen=True)
@@ -72,21 +59,6 @@ def _candidates(session: Session, id_indexes: set[int], phone_indexes: set[int])
     return list(found.values())
 
 
-def _visible(session: Session, user: Any, case_ids: list[uuid.UUID]) -> set[uuid.UUID]:
-    """Which of ``case_ids`` lie in the caller's scope (the same condition as every list)."""
-    visible: set[uuid.UUID] = set()
-    for start in range(0, len(case_ids), IN_CHUNK):
-        chunk = case_ids[start : start + IN_CHUNK]
-        visible.update(
-            session.scalars(
-                select(Case.id)
-                .join(Unit, Case.unit_id == Unit.id)
-                .where(Case.id.in_(chunk), case_scope_condition(user))
-            )
-        )
-    return visible
-
-
 def _exact(value: str | None, normalise: Any) -> str | None:
     """The value compared exactly; ``None`` when there is nothing to compare ("N/A", "")."""
     if not value:
@@ -99,14 +71,20 @@ def find_people_many(
     user: Any,
     lookups: Sequence[Lookup],
     *,
+    via: str,
     exclude_person: uuid.UUID | None = None,
 ) -> list[SearchResult]:
-    """For each lookup, in order: exact matches described in scope, counted elsewhere.
+    """For each lookup, in order: its exact matches as the caller may be told of them.
 
     The buckets of every lookup are fetched together (``IN`` over the 16-bit values), each
     candidate is decrypted once and indexed by its normalised ID and phone, and each lookup then
-    keeps only exact matches: a bucket shared by chance never counts as a match.
+    keeps only exact matches: a bucket shared by chance never counts as a match. ``disclose``
+    then describes the matches the caller may see and only mentions the others, auditing probes
+    of hidden identities under ``via`` (one of ``disclosure.LOOKUP_PATHS``).
+
+    :raise ValueError: ``via`` names no known lookup path.
     """
+    check_path(via)
     wanted = [
         (
             _exact(lookup.national_id, normalise_national_id),
@@ -124,9 +102,8 @@ def find_people_many(
         for _national_id, phone in wanted
         if phone and (index := Person.phone.blind_index_of(phone)) is not None
     }
-    results = [SearchResult() for _ in lookups]
     if not id_indexes and not phone_indexes:
-        return results
+        return disclose(session, user, [[] for _ in lookups], via=via)
     by_id: dict[str, list[Case]] = {}
     by_phone: dict[str, list[Case]] = {}
     order: dict[uuid.UUID, int] = {}
@@ -149,24 +126,52 @@ def find_people_many(
         for case in by_phone.get(phone, []) if phone else []:
             matched.setdefault(case.id, (case, []))[1].append("phone")
         matches.append(sorted(matched.values(), key=lambda item: order[item[0].id]))
-    visible = _visible(session, user, sorted({c.id for found in matches for c, _on in found}))
-    for result, found in zip(results, matches, strict=True):
-        for case, matched_on in found:
-            if case.id in visible:
-                result.in_scope.append(PersonMatch(case=case, matched_on=matched_on))
-            else:
-                result.elsewhere += 1
-    return results
+    return disclose(session, user, matches, via=via)
 
 
 def find_people(
     session: Session,
     user: Any,
     *,
+    via: str,
     national_id: str | None = None,
     phone: str | None = None,
     exclude_person: uuid.UUID | None = None,
 ) -> SearchResult:
-    """Exact matches on national ID and/or phone: described in scope, counted elsewhere."""
+    """Exact matches on national ID and/or phone, as the caller may be told of them.
+
+    :raise ValueError: ``via`` names no known lookup path.
+    """
     lookup = Lookup(national_id=national_id, phone=phone)
-    return find_people_many(session, user, [lookup], exclude_person=exclude_person)[0]
+    return find_people_many(session, user, [lookup], via=via, exclude_person=exclude_person)[0]
+
+
+def search_people(
+    session: Session,
+    user: Any,
+    *,
+    via: str,
+    national_id: str | None = None,
+    phone: str | None = None,
+) -> SearchResult:
+    """A user searching for a person by national ID and/or phone; audited as a search.
+
+    The audit entry names the fields searched by and what the answer said (how many cases were
+    described, whether a possible match was only mentioned), never the values.
+
+    :raise Forbidden: the caller may search for people nowhere.
+    """
+    from casework.cases.operations import require_any
+
+    require_any(user, "people.search")
+    result = find_people(session, user, via=via, national_id=national_id, phone=phone)
+    trail.record(
+        session,
+        "people.search",
+        actor=user,
+        via=via,
+        by=[name for name, value in (("national_id", national_id), ("phone", phone)) if value],
+        matches=len(result.described),
+        undisclosed=result.undisclosed,
+    )
+    return result

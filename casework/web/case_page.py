@@ -62,7 +62,11 @@ def _history(case: Case, show_text: bool) -> list[dict[str, Any]]:
 
 
 def _duplicates(user: Any, case: Case, show: bool) -> dict[str, Any] | None:
-    """Right after intake: other cases of the same national ID or phone (never their details)."""
+    """Right after intake: other cases of the same national ID or phone (never their details).
+
+    The same lookup as the warning of ``open_case``: cases the caller may not be told about are
+    only mentioned, and a probe of a hidden identity is audited.
+    """
     if request.args.get("new") != "1" or not show:
         return None
     person = case.person
@@ -71,14 +75,15 @@ def _duplicates(user: Any, case: Case, show: bool) -> dict[str, Any] | None:
     found = find_people(
         db.session,
         user,
+        via="intake_page",
         national_id=person.national_id,
         phone=person.phone,
         exclude_person=person.id,
     )
-    others = [m for m in found.in_scope if m.case.id != case.id]
-    if not others and not found.elsewhere:
+    others = [m for m in found.described if m.case.id != case.id]
+    if not others and not found.undisclosed:
         return None
-    return {"in_scope": others, "elsewhere": found.elsewhere}
+    return {"described": others, "undisclosed": found.undisclosed}
 
 
 def _services(user: Any, case: Case) -> dict[str, Any] | None:

@@ -107,6 +107,15 @@ PERSON_FIELD_LABELS = {
     "justice_notes": _l("Criminal justice"),
 }
 
+#: The lookup paths named in identity probes (``casework.people.disclosure.LOOKUP_PATHS``).
+LOOKUP_PATH_LABELS = {
+    "people_search": _l("People search"),
+    "caseload_search": _l("Search in the case list"),
+    "intake": _l("Duplicate check when opening a case"),
+    "intake_page": _l("Duplicate warning on a new case"),
+    "import": _l("Duplicate check of an imported list"),
+}
+
 
 def label_of(table: dict[str, object], code: str | None) -> str:
     if code is None:

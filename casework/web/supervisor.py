@@ -1,6 +1,7 @@
-"""A supervisor's pages: the unit dashboard and the approvals queue.
+"""A supervisor's pages: the unit dashboard, the approvals queue and the reveal review.
 
-The queue only lists; every decision (approve or return a closure, accept or refuse a transfer,
+The review is ``casework.access.review`` (the API's ``GET /api/v1/reveals``) as a page. The queue
+only lists; every decision (approve or return a closure, accept or refuse a transfer,
 reopen) posts to the case's event URL and goes through ``cases.transitions.fire``, where the
 rules and the permission check live.
 """
@@ -9,9 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
+from marshmallow import ValidationError
 
 from casework.access.current import caller
+from casework.access.review import review
+from casework.access.schemas import RevealListArgsSchema
 from casework.access.scoping import scoped_cases
 from casework.cases import operations
 from casework.cases.models import Case
@@ -27,6 +31,7 @@ bp = Blueprint("web_supervisor", __name__, url_prefix="/supervisor")
 
 QUEUE_LIMIT = 50
 RECENTLY_CLOSED = 20
+REVIEW_PER_PAGE = 50
 
 
 @bp.get("/dashboard")
@@ -89,6 +94,34 @@ def approvals() -> str:
         ),
     }
     return render_template("approvals.html", queues=queues)
+
+
+@bp.get("/reveals")
+@login_required_page
+def reveals() -> str:
+    """Break-glass reveals and identity probes below the supervisor, newest first.
+
+    :raise 403: the caller reviews reveals nowhere.
+    """
+    raw = {k: v for k, v in request.args.items() if v != "" and k in ("kind", "username")}
+    try:
+        filters = RevealListArgsSchema().load(raw)
+    except ValidationError:
+        filters = {}
+    entries = review(db.session, caller(), filters)
+    total = len(entries)
+    pages = max((total + REVIEW_PER_PAGE - 1) // REVIEW_PER_PAGE, 1)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    start = (page - 1) * REVIEW_PER_PAGE
+    return render_template(
+        "reveals.html",
+        entries=entries[start : start + REVIEW_PER_PAGE],
+        total=total,
+        page=page,
+        pages=pages,
+        filters=filters,
+        lookup_path_label=lambda code: labels.label_of(labels.LOOKUP_PATH_LABELS, code),
+    )
 
 
 __all__ = ["bp"]

@@ -129,6 +129,7 @@ POST   /login                                                        400        
 POST   /logout                                                       400        go         go         go         go         go
 GET    /supervisor/approvals                                         go         403        ok         403        403        403
 GET    /supervisor/dashboard                                         go         403        ok         403        403        403
+GET    /supervisor/reveals                                           go         403        ok         403        403        403
 GET    /workflows                                                    go         ok         ok         ok         ok         ok
 GET    /workflows/<case_type>                                        go         ok         ok         ok         ok         ok
 """

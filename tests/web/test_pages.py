@@ -202,7 +202,7 @@ def test_duplicate_warning_links_matches_in_scope_and_only_mentions_others(world
     other = browser_for("worker_b")
     third = open_case(other, unit="00008")
     page = other.text(third + "?new=1")
-    assert "Người này đã có hồ sơ ở đơn vị khác; hãy hỏi cán bộ phụ trách." in page
+    assert "Có thể người này đã có hồ sơ mà bạn không được xem; hãy hỏi cán bộ phụ trách." in page
     assert first not in page and "HS-" in page  # only its own reference
 
 

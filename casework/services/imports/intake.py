@@ -2,13 +2,15 @@
 
 Dry run and commit do exactly the same work — the same schema, the same ``open_case`` with its
 unit-scope check, history row, audit entry and duplicate search — so the dry run's report is
-what the commit will do. The dry run does it inside a SAVEPOINT that is rolled back (and the
-audit entries those rows queued are dropped with it): no case or person is written, only the
-import record holding the report. The commit keeps the rows only if every row is clean; one bad
-row refuses the whole list (422) and the request's transaction is rolled back, so nothing of it
-remains. Rows that match an existing person through the blind index are imported as new cases
-and flagged (the same warning as ``POST /cases``): never merged, and the dry run shows them
-first so the worker can take them out of the list.
+what the commit will do. The dry run opens the rows inside a SAVEPOINT that is rolled back (and
+the audit entries those rows queued are dropped with it): no case or person is written, only the
+import record holding the report. The duplicate lookups run before that SAVEPOINT (they write
+nothing), so the identity probes they audit are kept, as for any other lookup. The commit keeps
+the rows only if every row is clean; one bad row refuses the whole list (422) and the request's
+transaction is rolled back, so nothing of it remains. Rows that match an existing person through
+the blind index are imported as new cases and flagged (the same warning as ``POST /cases``, under
+the same need-to-know rule): never merged, and the dry run shows them first so the worker can
+take them out of the list.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ from casework.cases.operations import new_reference, open_case, resolve_case_uni
 from casework.cases.schemas import CaseCreateSchema
 from casework.crypto.blind import normalise_national_id, normalise_phone
 from casework.errors import Invalid
-from casework.people.operations import Lookup, SearchResult, find_people_many
+from casework.people.disclosure import SearchResult
+from casework.people.operations import Lookup, find_people_many
 from casework.services.imports.columns import (
     PERSON_FIELDS,
     CellError,
@@ -54,8 +57,8 @@ class RowResult:
     row: int
     status: str  # ok | duplicate | error
     messages: dict[str, list[str]] = field(default_factory=dict)
-    duplicates: list[str] = field(default_factory=list)  # references in the importer's scope
-    elsewhere: bool = False
+    duplicates: list[str] = field(default_factory=list)  # references the importer may see
+    elsewhere: bool = False  # a possible match the importer may not be shown (anywhere)
     reference: str | None = None  # of the case created (commit only)
     same_as_row: int | None = None  # an earlier row of this list with the same phone
 
@@ -106,13 +109,16 @@ def run_import(
     unit = resolve_default_unit(session, actor, options.unit)
     sheet = read_sheet(data, encoding=options.encoding, max_rows=max_rows)
     columns = map_header(sheet.header, options.case_type)
+    # Looked up before the dry run's SAVEPOINT: reading writes nothing, and the identity probes
+    # the lookups audit must outlive its rollback (the report is what a probe was after).
+    prepared, units = _look_up(session, actor, sheet.rows, columns, options)
     if options.dry_run:
         with _rolled_back(session):
-            results = _process(session, actor, sheet.rows, columns, options)
+            results = _open_all(session, actor, prepared, units)
         for result in results:
             result.reference = None  # those cases were never kept
     else:
-        results = _process(session, actor, sheet.rows, columns, options)
+        results = _open_all(session, actor, prepared, units)
         failed = [r for r in results if r.status == "error"]
         if failed:
             raise ImportRefused(
@@ -167,18 +173,18 @@ class _Prepared:
     duplicates: SearchResult | None = None
 
 
-def _process(
+def _look_up(
     session: Session, actor: Any, rows: Any, columns: Columns, options: Options
-) -> list[RowResult]:
-    """Every row through the case schema and ``open_case``, in three passes.
+) -> tuple[list[_Prepared], dict[str, Unit | Invalid]]:
+    """Passes 1 and 2 of an import: nothing is written, so a dry run runs them outside its
+    SAVEPOINT.
 
     1. each row converted and validated; national IDs compared with the rows before it;
     2. what many rows share, looked up once for the list: each distinct unit code resolved once,
        and the duplicates of every valid row found with a few batched blind-index queries
-       (``find_people_many``). Done per row inside ``open_case``, these two lookups were half
-       the cost of an import;
-    3. each valid row opened through ``open_case`` with its unit and duplicates handed in, the
-       flushes batched; phones compared with the rows opened before it.
+       (``find_people_many``, which describes only what the importer may see and audits probes
+       of hidden identities). Done per row inside ``open_case``, these two lookups were half
+       the cost of an import.
 
     Duplicates are looked up before any row is written, so a match is always someone who already
     had a case, never another row of the same list (those are compared in passes 1 and 3).
@@ -191,13 +197,27 @@ def _process(
             Lookup(national_id=person.get("national_id"), phone=person.get("phone"))
             for person in (item.body["person"] for item in valid if item.body)
         ]
-        for item, found in zip(valid, find_people_many(session, actor, lookups), strict=True):
-            item.duplicates = found
+        found = find_people_many(session, actor, lookups, via="import")
+        for item, duplicates in zip(valid, found, strict=True):
+            item.duplicates = duplicates
+    return prepared, units
+
+
+def _open_all(
+    session: Session, actor: Any, prepared: list[_Prepared], units: dict[str, Unit | Invalid]
+) -> list[RowResult]:
+    """Pass 3: each valid row opened through ``open_case`` with its unit and duplicates handed
+    in, the flushes batched; phones compared with the rows opened before it."""
+    with session.no_autoflush:
         batched = _BatchedFlushes(session)
         seen_phones: dict[str, int] = {}
         references = _References()
-        for opened, item in enumerate(valid, start=1):
+        opened = 0
+        for item in prepared:
+            if item.body is None:
+                continue
             _open(batched, actor, item, units, seen_phones, references)
+            opened += 1
             if opened % FLUSH_EVERY == 0:
                 references.settle(session)
                 session.flush()
@@ -339,10 +359,10 @@ def _open(
         result.status = "error"
         return
     references.claim(case, result)
-    if duplicates.in_scope or duplicates.elsewhere:
+    if duplicates.found:
         result.status = "duplicate"
-        result.duplicates = sorted(m.case.reference for m in duplicates.in_scope)
-        result.elsewhere = bool(duplicates.elsewhere)
+        result.duplicates = sorted(m.case.reference for m in duplicates.described)
+        result.elsewhere = duplicates.undisclosed
     if item.phone:
         key = normalise_phone(str(item.phone))
         if key in seen_phones:
