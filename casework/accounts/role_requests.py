@@ -92,6 +92,20 @@ def pending_for(session: Session, user: Any) -> list[RoleRequest]:
     )
 
 
+def unvouched_case_accounts(session: Session) -> list[str]:
+    """Accounts holding a case role whose way in an administrator could know — what these
+    operations never produce; ``casework verify`` reports any (a hand-edited database)."""
+    rows = session.scalars(
+        select(User.username)
+        .where(
+            User.credential_vouched.is_(False),
+            User.roles.any(RoleAssignment.role.in_(sorted(CASE_ROLES))),
+        )
+        .order_by(User.username)
+    )
+    return [f"user {name}: holds a case role on a credential not vouched for" for name in rows]
+
+
 # --- the operations ------------------------------------------------------------------------
 
 
