@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from casework.access.roles import CASE_ROLES
 from casework.access.scoping import path_condition, scope_paths, unit_in_scope
-from casework.accounts import enrolment
+from casework.accounts import enrolment, totp
 from casework.accounts.models import UNUSABLE_PASSWORD, RoleAssignment, RoleRequest, User
 from casework.accounts.revocation import end_all_access
 from casework.audit import trail
@@ -193,8 +193,9 @@ def _decide(approver: Any, request: RoleRequest, status: str) -> None:
 
 
 def approve(session: Session, approver: Any, request: RoleRequest) -> Decision:
-    """Activate the requested role; hand the approver a fresh code if the account's way in
-    was not vouched for (it may be in the requesting administrator's hands).
+    """Activate the requested role; if the account's way in was not vouched for (it may be in
+    the requesting administrator's hands), end it — password, codes, sessions, tokens, second
+    factor — and hand the approver a fresh code.
 
     :raise Forbidden: the approver approves no roles, asked for it, or it is for their own
         account.
@@ -212,6 +213,9 @@ def approve(session: Session, approver: Any, request: RoleRequest) -> Decision:
         user.password_must_change = False
         user.password_changed_at = utcnow()
         end_all_access(session, user)
+        # A second factor set up by whoever held the old credential would let them lock the
+        # real holder out: it goes with the credential.
+        totp.remove_totp(session, user)
         code = enrolment.issue_code(session, user, approver, vouched=True)
         user.credential_vouched = True
     if not any(a.role == request.role and a.unit_id == request.unit_id for a in user.roles):

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from casework.audit.models import AuditEvent
 from casework.extensions import db
 from tests.accounts.support import bearer, decide, enrol, user_row
+from tests.accounts.test_totp import enrol as enrol_totp
 from tests.conftest import PASSWORD, ApiClient
 
 
@@ -118,9 +119,10 @@ def test_approving_an_unvouched_account_replaces_its_credential(world):
     ghost = ApiClient(world.app.test_client())
     ghost.login("ghost", "the admin's passphrase")
     token = ghost.post("/api/v1/tokens", json={"name": "t", "expires_in_days": 5}).get_json()
+    enrol_totp(ghost)  # a second factor on the administrator's phone
     request_id = ask(world, "ghost", "social_worker", "00004")
     approved = decide(world.client_for("supervisor_a"), request_id).get_json()
-    assert approved["enrolment_code"] is not None  # for the supervisor to hand over
+    code = approved["enrolment_code"]["code"]  # for the supervisor to hand over
     assert ghost.get("/api/v1/me").status_code == 401
     assert (
         world.app.test_client().get("/api/v1/me", headers=bearer(token["token"])).status_code == 401
@@ -129,6 +131,12 @@ def test_approving_an_unvouched_account_replaces_its_credential(world):
         ApiClient(world.app.test_client()).login("ghost", "the admin's passphrase").status_code
         == 401
     )
+    # The real holder, with the supervisor's code, gets in without the administrator's phone.
+    assert enrol(world.app, code, "the holder's own phrase").status_code == 200
+    holder = ApiClient(world.app.test_client())
+    assert holder.login("ghost", "the holder's own phrase").status_code == 200
+    roles = {r["role"] for r in holder.get("/api/v1/me").get_json()["roles"]}
+    assert roles == {"statistician", "social_worker"}
 
 
 def test_every_step_is_audited_with_who_did_it(world):
