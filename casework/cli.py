@@ -322,27 +322,40 @@ def units_load(file: Path) -> None:
 @click.option("--unit", "unit_code", required=True, help="Official code of the unit.")
 @click.option("--name", "display_name", default="", help="Display name.")
 def users_create(username: str, roles: tuple[str, ...], unit_code: str, display_name: str) -> None:
-    """Create a user; the password is read from standard input or a prompt, never argv."""
-    from casework.accounts.operations import AccountError, create_user
+    """Create a user; the password is read from standard input or a prompt, never argv.
+
+    The operator's path (the first administrator, the first supervisors): the roles are granted
+    at once and the password must be changed at the first login. Administrators create accounts
+    in the service instead, where they never set a password.
+    """
+    from casework.accounts.operations import AccountError, create_account, find_unit
+    from casework.errors import DomainError
 
     if sys.stdin.isatty():
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     else:
         password = sys.stdin.readline().rstrip("\n")
     try:
-        user = create_user(
+        created = create_account(
             db.session,
-            username,
-            password,
+            None,
+            username=username,
             roles=list(roles),
-            unit_code=unit_code,
+            unit=find_unit(db.session, unit_code),
             display_name=display_name,
+            password=password,
         )
         db.session.commit()
     except AccountError as exc:
         db.session.rollback()
         fail(str(exc))
-    click.echo(f"created user {user.username} ({', '.join(roles)} in {unit_code})")
+    except DomainError as exc:
+        db.session.rollback()
+        fail("; ".join(f"{field}: {' '.join(map(str, m))}" for field, m in exc.errors.items()))
+    click.echo(
+        f"created user {created.user.username} ({', '.join(roles)} in {unit_code}); "
+        "the password must be changed at the first login"
+    )
 
 
 # --- keys --------------------------------------------------------------------------------------

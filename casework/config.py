@@ -64,6 +64,12 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting("CASEWORK_LOCKOUT_MAX_MINUTES", "60", "longest lock of an account", int),
+    Setting(
+        "CASEWORK_ENROLMENT_HOURS",
+        "72",
+        "how long an enrolment code (handed over to set a password) stays valid",
+        int,
+    ),
     Setting("CASEWORK_SUPPRESSION_K", "5", "smallest count published in statistics", int),
     Setting("CASEWORK_SUPPRESSION_K_TRAFFICKING", "11", "the same for trafficking cases", int),
     Setting(

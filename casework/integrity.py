@@ -1,11 +1,13 @@
 """``flask casework verify``: the data is whole — stages match history, audit chain holds,
-every ciphertext decrypts (and every blind index matches its value)."""
+every ciphertext decrypts (and every blind index matches its value), and no account holds a
+case role on a credential an administrator could know."""
 
 from __future__ import annotations
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
+from casework.accounts.role_requests import unvouched_case_accounts
 from casework.audit.checkpoints import Checkpoint, verify_trail
 from casework.cases.models import Case, CaseEvent
 from casework.crypto import current_keyring
@@ -35,4 +37,5 @@ def verify_integrity(session: Session, checkpoint: Checkpoint | None = None) -> 
     problems = stage_history_mismatches(session)
     problems += verify_trail(session, checkpoint)
     problems += verify_all(session, current_keyring())
+    problems += unvouched_case_accounts(session)
     return problems

@@ -26,6 +26,7 @@ PERMISSIONS = (
     "people.search",
     "report.view",
     "user.manage",
+    "role.approve",  # the second person: activates a case-reading role an administrator asked for
     "unit.manage",
     "audit.read",
     "keys.rotate",
@@ -49,7 +50,14 @@ ROLE_PERMISSIONS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
     {
         "social_worker": _WORKER,
         "supervisor": _WORKER
-        | {"case.assign", "case.approve", "reveal.review", "report.view", "provider.manage"},
+        | {
+            "case.assign",
+            "case.approve",
+            "reveal.review",
+            "report.view",
+            "provider.manage",
+            "role.approve",
+        },
         "statistician": frozenset({"report.view"}),
         # The provider directory is reference data, like units: no person is in it, so the
         # administrator keeping a province's directory up to date needs no case access.

@@ -1,6 +1,8 @@
 """``/api/v1/users``: administrators manage the accounts of their subtree (never case content).
 
-Load (404 outside the subtree) → check (403) → one operation, as every view here.
+Load (404 outside the subtree) → check (403) → one operation, as every view here. No request
+here carries a password: accounts are created and reset with an enrolment code for their holder,
+and a case role waits for a supervisor (``/api/v1/role-requests``).
 """
 
 from __future__ import annotations
@@ -11,23 +13,25 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint, Page
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 import casework.api.pagination  # noqa: F401 - names the paging parameter per_page
 from casework.access.current import caller
 from casework.access.paging import SqlPage
 from casework.accounts import administration, operations
-from casework.accounts.models import RoleAssignment, User
+from casework.accounts.enrolment import IssuedCode
+from casework.accounts.models import RoleAssignment, RoleRequest, User
 from casework.accounts.schemas import (
-    AssignmentSchema,
-    PasswordSchema,
+    CredentialResetSchema,
+    NoBodySchema,
+    RoleGrantOutSchema,
     RoleGrantSchema,
+    UserCreatedSchema,
     UserCreateSchema,
     UserListArgsSchema,
     UserOutSchema,
     UserPatchSchema,
 )
-from casework.audit import trail
-from casework.errors import Invalid
 from casework.extensions import db
 from casework.units.models import CURRENT_TREE, Unit
 
@@ -43,6 +47,21 @@ def assignment_view(assignment: RoleAssignment) -> dict[str, Any]:
     }
 
 
+def pending_view(request: RoleRequest) -> dict[str, Any]:
+    return {
+        "id": request.id,
+        "role": request.role,
+        "unit_code": request.unit.code,
+        "unit_name": request.unit.name,
+        "cause": request.cause,
+        "requested_at": request.requested_at,
+    }
+
+
+def code_view(code: IssuedCode | None) -> dict[str, Any] | None:
+    return None if code is None else {"code": code.code, "expires_at": code.expires_at}
+
+
 def user_view(user: User) -> dict[str, Any]:
     return {
         "id": user.id,
@@ -51,6 +70,8 @@ def user_view(user: User) -> dict[str, Any]:
         "unit_code": user.unit.code,
         "active": user.active,
         "roles": [assignment_view(a) for a in user.roles],
+        "pending_roles": [pending_view(r) for r in user.pending_roles],
+        "awaiting_enrolment": user.awaiting_enrolment,
         "totp_enrolled": user.totp_confirmed,
         "locked_until": user.locked_until,
         "password_must_change": user.password_must_change,
@@ -77,45 +98,31 @@ class Users(MethodView):
             query = query.where(User.roles.any(RoleAssignment.role == args["role"]))
         if "active" in args:
             query = query.where(User.active == args["active"])
+        query = query.options(selectinload(User.pending_roles))
         return SqlPage(query.order_by(User.username), user_view)
 
     @blp.arguments(UserCreateSchema)
-    @blp.response(201, UserOutSchema)
+    @blp.response(201, UserCreatedSchema)
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Create a user in a unit of your subtree; the password is temporary.
+        """Create a user in a unit of your subtree, without a password.
 
-        The user must replace it at their first login.
+        Roles without case content are granted at once and the answer carries the account's
+        enrolment code, shown this once: hand it over in person; its holder sets the password.
+        A case role (social worker, supervisor) waits for a supervisor of that unit or above
+        (``pending_roles``); then there is no code here — the approving supervisor receives it.
         """
         admin = caller()
         administration.require_administrator(admin)
         unit = administration.managed_unit(db.session, admin, data["unit"])
-        try:
-            user = operations.create_user(
-                db.session,
-                data["username"],
-                data["password"],
-                roles=data["roles"],
-                unit_code=unit.code,
-                display_name=data.get("display_name", ""),
-            )
-        except operations.AccountError as exc:
-            field = (
-                "password"
-                if "password" in str(exc)
-                else ("roles" if "role" in str(exc) else "username")
-            )
-            raise Invalid(errors={field: [str(exc)]}) from None
-        user.password_must_change = True
-        trail.record(
+        created = operations.create_account(
             db.session,
-            "user.create",
-            actor=admin,
-            object_type="user",
-            object_id=user.id,
-            unit_path=unit.path,
-            roles=sorted(user.role_names),
+            admin,
+            username=data["username"],
+            roles=data["roles"],
+            unit=unit,
+            display_name=data.get("display_name", ""),
         )
-        return user_view(user)
+        return {**user_view(created.user), "enrolment_code": code_view(created.code)}
 
 
 @blp.route("/<uuid:user_id>")
@@ -141,14 +148,24 @@ class UserItem(MethodView):
 @blp.route("/<uuid:user_id>/roles")
 class UserRoles(MethodView):
     @blp.arguments(RoleGrantSchema)
-    @blp.response(201, AssignmentSchema)
-    def post(self, data: dict[str, Any], user_id: uuid.UUID) -> dict[str, Any]:
-        """Give the user a role in a unit of your subtree."""
+    @blp.response(201, RoleGrantOutSchema, description="granted (a role without case content)")
+    @blp.alt_response(
+        202, schema=RoleGrantOutSchema, description="a case role, waiting for a supervisor"
+    )
+    def post(self, data: dict[str, Any], user_id: uuid.UUID) -> tuple[dict[str, Any], int]:
+        """Give the user a role in a unit of your subtree.
+
+        A case role (social worker, supervisor) is not granted by one person: it becomes a
+        request (202, ``status: pending``) that a supervisor at that unit or above approves.
+        """
         admin = caller()
         administration.require_administrator(admin)
         user = administration.get_managed_user(db.session, admin, user_id)
         unit = administration.managed_unit(db.session, admin, data["unit"])
-        return assignment_view(operations.grant_role(db.session, admin, user, data["role"], unit))
+        granted = operations.grant_role(db.session, admin, user, data["role"], unit)
+        if isinstance(granted, RoleRequest):
+            return {**pending_view(granted), "status": "pending"}, 202
+        return {**assignment_view(granted), "status": "active"}, 201
 
 
 @blp.route("/<uuid:user_id>/roles/<uuid:assignment_id>")
@@ -165,14 +182,23 @@ class UserRoleItem(MethodView):
 
 @blp.route("/<uuid:user_id>/password-reset")
 class UserPasswordReset(MethodView):
-    @blp.arguments(PasswordSchema)
-    @blp.response(204)
-    def post(self, data: dict[str, Any], user_id: uuid.UUID) -> None:
-        """Set a temporary password (to be changed at next login); sessions and tokens end."""
+    @blp.arguments(NoBodySchema)
+    @blp.response(200, CredentialResetSchema)
+    def post(self, _body: dict[str, Any], user_id: uuid.UUID) -> dict[str, Any]:
+        """End the account's password, sessions and API tokens; issue a new enrolment code.
+
+        The code (shown this once) goes to you only when the account holds no case role: its
+        case roles are suspended into requests (``awaiting_approval``) and the supervisor who
+        approves them receives the code to hand over.
+        """
         admin = caller()
         administration.require_administrator(admin)
         user = administration.get_managed_user(db.session, admin, user_id)
-        operations.reset_password(db.session, admin, user, data["password"])
+        reset = operations.reset_credentials(db.session, admin, user)
+        return {
+            "enrolment_code": code_view(reset.code),
+            "awaiting_approval": [pending_view(r) for r in reset.waiting],
+        }
 
 
 @blp.route("/<uuid:user_id>/totp-reset")

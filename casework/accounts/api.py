@@ -16,6 +16,8 @@ from casework.accounts import operations, totp
 from casework.accounts.authentication import authenticate
 from casework.accounts.loader import pending_steps, require_session
 from casework.accounts.schemas import (
+    EnrolledSchema,
+    EnrolSchema,
     LoginOutSchema,
     LoginSchema,
     MeDetailSchema,
@@ -81,6 +83,24 @@ class Login(MethodView):
         return {**me_view(user), "csrf_token": generate_csrf()}
 
 
+@blp.route("/auth/enrolment")
+class Enrolment(MethodView):
+    # Unauthenticated like the login, and limited the same way per client address.
+    decorators = [limiter.limit(_login_rate, methods=["POST"])]
+
+    @blp.arguments(EnrolSchema)
+    @blp.response(200, EnrolledSchema)
+    @blp.alt_response(422, description="the code is not valid (one answer for every reason)")
+    @blp.alt_response(429, description="too many attempts from this address")
+    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Set your password with the enrolment code handed to you (single use, expiring).
+
+        Any session or API token the account had ends. Then log in with the username returned.
+        """
+        user = operations.enrol(db.session, data["code"], data["password"], request.remote_addr)
+        return {"username": user.username}
+
+
 @blp.route("/auth/logout")
 class Logout(MethodView):
     @blp.response(204)
@@ -111,7 +131,8 @@ class Password(MethodView):
     @blp.arguments(PasswordChangeSchema)
     @blp.response(204)
     def post(self, data: dict[str, Any]) -> None:
-        """Change your password; your other sessions end."""
+        """Change your password. Your other sessions end and every personal access token you
+        made is revoked (make new ones afterwards)."""
         user = caller()
         current = require_session()
         operations.change_own_password(

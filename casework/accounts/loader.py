@@ -67,7 +67,15 @@ STEP_MESSAGES = {
 }
 
 #: Endpoints a restricted session may always reach.
-ALWAYS_ALLOWED = {"auth.Login", "auth.Logout", "auth.Me", "static", "health.healthz"}
+ALWAYS_ALLOWED = {
+    "auth.Login",
+    "auth.Logout",
+    "auth.Me",
+    "auth.Enrolment",
+    "web_auth.enrol_page",
+    "static",
+    "health.healthz",
+}
 #: Endpoints that complete each step; the web pages add theirs with ``allow_while_pending``.
 STEP_ENDPOINTS: dict[str, set[str]] = {
     "password_change": {"auth.Password"},

@@ -44,6 +44,11 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(stored_hash: str, password: str) -> bool:
+    """True when ``password`` matches. An account without a usable password (waiting for its
+    enrolment code) takes as long to refuse as any other, so a login attempt cannot tell it."""
+    if not stored_hash.startswith("$argon2"):
+        burn_time()
+        return False
     try:
         return _hasher.verify(stored_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):

@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
     from casework.access.api import blp as reveals_blp
     from casework.accounts.admin_api import blp as users_blp
     from casework.accounts.api import blp as auth_blp
+    from casework.accounts.role_requests_api import blp as role_requests_blp
     from casework.accounts.tokens_api import blp as tokens_blp
     from casework.audit.api import blp as audit_blp
     from casework.cases.api import blp as cases_blp
@@ -43,6 +44,7 @@ def init_app(app: Flask) -> None:
         people_blp,
         tokens_blp,
         users_blp,
+        role_requests_blp,
         reveals_blp,
         audit_blp,  # access and accounts
         *services_blueprints(),  # support work and bulk intake

@@ -3,7 +3,9 @@
 Accounts change only through ``casework.accounts.operations`` and are reached only through
 ``casework.accounts.administration`` (scoped in SQL) — the same functions as the admin API —
 so these views parse the form, call one of them and show its refusal. An administrator sees no
-case content, and only users whose unit lies in their own subtree.
+case content, and only users whose unit lies in their own subtree. It never types a password:
+creating or resetting an account shows an enrolment code once, to hand over in person, and a
+case role waits for a supervisor (``casework.web.role_requests``).
 """
 
 from __future__ import annotations
@@ -18,15 +20,14 @@ from sqlalchemy import func, select
 from casework.access.current import caller
 from casework.access.roles import ROLES
 from casework.access.scoping import scope_paths
-from casework.accounts import administration, operations
-from casework.accounts.models import User
-from casework.audit import trail
+from casework.accounts import administration, operations, role_requests
+from casework.accounts.models import RoleRequest, User
 from casework.errors import DomainError, Forbidden, NotFound
 from casework.extensions import db
 from casework.units.models import CURRENT_TREE, Unit
 from casework.web import labels
 from casework.web.auth import login_required_page
-from casework.web.forms import ActionForm, CreateUserForm, ResetPasswordForm, RoleForm
+from casework.web.forms import ActionForm, CreateUserForm, RoleForm
 from casework.web.validation import flatten
 
 bp = Blueprint("web_admin", __name__, url_prefix="/admin")
@@ -54,7 +55,8 @@ def users() -> str:
 @bp.post("/users")
 @login_required_page
 def create_user() -> Any:
-    """Create a user with a temporary password, to be replaced at the first login."""
+    """Create an account without a password; show its enrolment code this once (or say which
+    case roles wait for a supervisor, who will receive the code)."""
     admin = caller()
     administration.require_administrator(admin)
     form = CreateUserForm()
@@ -63,28 +65,21 @@ def create_user() -> Any:
     if form.validate_on_submit():
         try:
             unit = administration.managed_unit(db.session, admin, form.unit.data.strip())
-            created = operations.create_user(
+            created = operations.create_account(
                 db.session,
-                form.username.data,
-                form.password.data,
+                admin,
+                username=form.username.data,
                 roles=[form.role.data],
-                unit_code=unit.code,
+                unit=unit,
                 display_name=form.display_name.data or "",
             )
-            created.password_must_change = True
-            trail.record(
-                db.session,
-                "user.create",
-                actor=admin,
-                object_type="user",
-                object_id=created.id,
-                unit_path=unit.path,
-                roles=sorted(created.role_names),
+            return render_template(
+                "admin_enrolment.html",
+                account=created.user,
+                code=created.code,
+                waiting=created.waiting,
+                created=True,
             )
-            flash(_("User %(name)s was created.", name=created.username), "success")
-            return redirect(url_for("web_admin.user_page", user_id=created.id))
-        except operations.AccountError as error:
-            errors = {"_": [str(error)]}
         except DomainError as error:
             errors = flatten(error.errors) or {"_": [error.message]}
     else:
@@ -102,7 +97,6 @@ def _user_page(
         "admin_user.html",
         account=account,
         role_form=role_form,
-        password_form=ResetPasswordForm(),
         errors=errors or {},
         is_self=account.id == admin.id,
     )
@@ -118,20 +112,26 @@ def user_page(user_id: uuid.UUID) -> Any:
     return _user_page(admin, administration.get_managed_user(db.session, admin, user_id))
 
 
-def _act(user_id: uuid.UUID, action: Any, done: str) -> Any:
-    """Load the managed user, run one account operation, show its refusal on the user's page."""
+def _act(user_id: uuid.UUID, action: Any) -> Any:
+    """Load the managed user, run one account operation, show its refusal on the user's page.
+
+    ``action(admin, account)`` returns the message to flash, or a ``(page, status)`` to show
+    instead (a code, shown once, must not travel through a redirect and the session cookie).
+    """
     admin = caller()
     administration.require_administrator(admin)
     account = administration.get_managed_user(db.session, admin, user_id)
     try:
         if not ActionForm().validate_on_submit():
             raise Forbidden()
-        action(admin, account)
+        done = action(admin, account)
     except DomainError as error:
         db.session.rollback()
         account = administration.get_managed_user(db.session, admin, user_id)
         errors = flatten(error.errors) if error.errors else {"_": [error.message]}
         return _user_page(admin, account, errors, error.status)
+    if not isinstance(done, str):
+        return done
     flash(done, "success")
     return redirect(url_for("web_admin.user_page", user_id=user_id))
 
@@ -141,34 +141,42 @@ def _act(user_id: uuid.UUID, action: Any, done: str) -> Any:
 def set_active(user_id: uuid.UUID) -> Any:
     """Disable (ends every session and token at once) or enable an account."""
     active = request.form.get("active") == "1"
-    return _act(
-        user_id,
-        lambda admin, account: operations.update_user(
-            db.session, admin, account, {"active": active}
-        ),
-        _("The account was enabled.") if active else _("The account was disabled."),
-    )
+
+    def set_state(admin: Any, account: User) -> str:
+        operations.update_user(db.session, admin, account, {"active": active})
+        return _("The account was enabled.") if active else _("The account was disabled.")
+
+    return _act(user_id, set_state)
 
 
 @bp.post("/users/<uuid:user_id>/password")
 @login_required_page
 def reset_password(user_id: uuid.UUID) -> Any:
-    password = request.form.get("password", "")
-    return _act(
-        user_id,
-        lambda admin, account: operations.reset_password(db.session, admin, account, password),
-        _("A temporary password was set; the user must change it at the next login."),
-    )
+    """End the password, sessions and tokens; show the new enrolment code once (or the case
+    roles now waiting for a supervisor, who will receive it)."""
+
+    def reset(admin: Any, account: User) -> tuple[str, int]:
+        done = operations.reset_credentials(db.session, admin, account)
+        page = render_template(
+            "admin_enrolment.html",
+            account=account,
+            code=done.code,
+            waiting=done.waiting,
+            created=False,
+        )
+        return page, 200
+
+    return _act(user_id, reset)
 
 
 @bp.post("/users/<uuid:user_id>/totp")
 @login_required_page
 def reset_totp(user_id: uuid.UUID) -> Any:
-    return _act(
-        user_id,
-        lambda admin, account: operations.reset_totp(db.session, admin, account),
-        _("Two-step login was removed; the user sets it up again at the next login."),
-    )
+    def reset(admin: Any, account: User) -> str:
+        operations.reset_totp(db.session, admin, account)
+        return _("Two-step login was removed; the user sets it up again at the next login.")
+
+    return _act(user_id, reset)
 
 
 @bp.post("/users/<uuid:user_id>/roles")
@@ -176,21 +184,40 @@ def reset_totp(user_id: uuid.UUID) -> Any:
 def grant_role(user_id: uuid.UUID) -> Any:
     role, code = request.form.get("role", ""), request.form.get("unit", "").strip()
 
-    def grant(admin: Any, account: User) -> None:
+    def grant(admin: Any, account: User) -> str:
         unit = administration.managed_unit(db.session, admin, code)
-        operations.grant_role(db.session, admin, account, role, unit)
+        granted = operations.grant_role(db.session, admin, account, role, unit)
+        if isinstance(granted, RoleRequest):
+            return _("The role waits for the approval of a supervisor of that unit or above.")
+        return _("The role was given.")
 
-    return _act(user_id, grant, _("The role was given."))
+    return _act(user_id, grant)
 
 
 @bp.post("/users/<uuid:user_id>/roles/<uuid:assignment_id>/revoke")
 @login_required_page
 def revoke_role(user_id: uuid.UUID, assignment_id: uuid.UUID) -> Any:
-    def revoke(admin: Any, account: User) -> None:
+    def revoke(admin: Any, account: User) -> str:
         assignment = administration.get_assignment(account, admin, assignment_id)
         operations.revoke_role(db.session, admin, account, assignment)
+        return _("The role was taken away.")
 
-    return _act(user_id, revoke, _("The role was taken away."))
+    return _act(user_id, revoke)
+
+
+@bp.post("/users/<uuid:user_id>/role-requests/<uuid:request_id>/withdraw")
+@login_required_page
+def withdraw_request(user_id: uuid.UUID, request_id: uuid.UUID) -> Any:
+    """Take back a case role still waiting for approval."""
+
+    def withdraw(admin: Any, account: User) -> str:
+        pending = role_requests.get_request(db.session, admin, request_id)
+        if pending.user_id != account.id:
+            raise NotFound()
+        role_requests.withdraw(db.session, admin, pending)
+        return _("The request was withdrawn.")
+
+    return _act(user_id, withdraw)
 
 
 @bp.get("/units")

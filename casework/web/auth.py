@@ -11,18 +11,27 @@ from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from casework.accounts.authentication import authenticate
 from casework.accounts.loader import allow_while_pending, pending_steps, require_session
-from casework.accounts.operations import change_own_password
+from casework.accounts.operations import change_own_password, enrol
 from casework.audit import trail
 from casework.config import LOCALES
 from casework.errors import Invalid
 from casework.extensions import db, limiter
-from casework.web.forms import ActionForm, ChangePasswordForm, LoginForm
+from casework.web.forms import ActionForm, ChangePasswordForm, EnrolForm, LoginForm
 from casework.web.validation import flatten
 
 bp = Blueprint("web_auth", __name__)
@@ -153,6 +162,36 @@ def switch_language(code: str) -> Response:
             secure=request.is_secure,
         )
     return response
+
+
+def _enrolment_rate() -> str:
+    return current_app.config["CASEWORK_LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/enrol", methods=["GET", "POST"])
+@limiter.limit(_enrolment_rate, methods=["POST"])
+def enrol_page() -> Any:
+    """Set one's password with the enrolment code handed over in person (no login needed).
+
+    Every reason a code is refused (unknown, used, replaced, expired) gives the same message.
+    """
+    form = EnrolForm()
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            if not form.validate_on_submit():
+                raise Invalid(errors={k: [str(m) for m in v] for k, v in form.errors.items()})
+            if form.new_password.data != form.confirm_password.data:
+                raise Invalid(errors={"confirm_password": [_("The two passwords differ.")]})
+            user = enrol(db.session, form.code.data, form.new_password.data, request.remote_addr)
+            flash(_("Your password is set. Log in as %(name)s.", name=user.username), "success")
+            return redirect(url_for("web_auth.login"))
+        except Invalid as error:
+            errors = flatten(error.errors)
+            if "password" in errors:  # the operation's name for what this form calls new_password
+                errors["new_password"] = errors.pop("password")
+        return render_template("enrol.html", form=form, errors=errors), 422
+    return render_template("enrol.html", form=form, errors=errors)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

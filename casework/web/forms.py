@@ -128,11 +128,6 @@ class CreateUserForm(FlaskForm):
         render_kw={"autocapitalize": "none"},
     )
     display_name = StringField(_l("Display name"), validators=[Optional(), Length(max=200)])
-    password = PasswordField(
-        _l("Initial password"),
-        validators=[DataRequired()],
-        render_kw={"autocomplete": "new-password"},
-    )
     role = SelectField(_l("Role"))
     unit = StringField(
         _l("Unit code"),
@@ -141,9 +136,23 @@ class CreateUserForm(FlaskForm):
     )
 
 
-class ResetPasswordForm(FlaskForm):
-    password = PasswordField(
-        _l("New password"), validators=[DataRequired()], render_kw={"autocomplete": "new-password"}
+class EnrolForm(FlaskForm):
+    """The code handed over in person, and the password its holder chooses."""
+
+    code = StringField(
+        _l("Enrolment code"),
+        validators=[DataRequired(), Length(max=64)],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    )
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(max=256)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm_password = PasswordField(
+        _l("The new password again"),
+        validators=[DataRequired(), Length(max=256)],
+        render_kw={"autocomplete": "new-password"},
     )
 
 

@@ -44,14 +44,16 @@ POST   /account/two-step/remove                                      400        
 POST   /account/two-step/start                                       400        go         go         go         go         go
 GET    /admin/units                                                  go         403        403        403        ok         403
 GET    /admin/users                                                  go         403        403        403        ok         403
-POST   /admin/users                                                  400        403        403        403        go         403
+POST   /admin/users                                                  400        403        403        403        ok         403
 GET    /admin/users/<uuid:user_id>                                   go         403        403        403        ok/ok/404  403
 POST   /admin/users/<uuid:user_id>/active                            400        403        403        403        go/go/404  403
-POST   /admin/users/<uuid:user_id>/password                          400        403        403        403        go/go/404  403
+POST   /admin/users/<uuid:user_id>/password                          400        403        403        403        ok/ok/404  403
 POST   /admin/users/<uuid:user_id>/roles                             400        403        403        403        go/go/404  403
 POST   /admin/users/<uuid:user_id>/roles/<uuid:assignment_id>/revoke 400        403        403        403        go/go/404  403
+POST   /admin/users/<uuid:user_id>/role-requests/<uuid:request_id>/withdraw 400 403    403        403        go/go/404  403
 POST   /admin/users/<uuid:user_id>/totp                              400        403        403        403        go/go/404  403
 GET    /api/v1/audit                                                 401        403        403        403        403        ok
+POST   /api/v1/auth/enrolment                                        422        422        422        422        422        422
 POST   /api/v1/auth/login                                            401        ok         ok         ok         ok         ok
 POST   /api/v1/auth/logout                                           401        ok         ok         ok         ok         ok
 POST   /api/v1/auth/password                                         401        ok         ok         ok         ok         ok
@@ -85,6 +87,10 @@ GET    /api/v1/providers/<uuid:provider_id>                          401        
 PATCH  /api/v1/providers/<uuid:provider_id>                          401        403/403/404 ok/ok/404  404        ok/ok/404  404
 GET    /api/v1/referrals/<uuid:referral_id>                          401        ok/ok/404  ok/ok/404  404        404        404
 PATCH  /api/v1/referrals/<uuid:referral_id>                          401        ok/ok/404  ok/ok/404  404        404        404
+GET    /api/v1/role-requests                                         401        403        ok         403        ok         403
+GET    /api/v1/role-requests/<uuid:request_id>                       401        403        ok/ok/404  403        ok/ok/404  403
+DELETE /api/v1/role-requests/<uuid:request_id>                       401        403        403/403/404 403       ok/ok/404  403
+POST   /api/v1/role-requests/<uuid:request_id>/decision              401        403        ok/ok/404  403        403/403/404 403
 GET    /api/v1/reveals                                               401        403        ok         403        403        403
 GET    /api/v1/stats/indicators                                      401        403        ok         ok         403        403
 GET    /api/v1/stats/report                                          401        403        ok         ok         403        403
@@ -103,6 +109,8 @@ POST   /api/v1/users/<uuid:user_id>/roles                            401        
 DELETE /api/v1/users/<uuid:user_id>/roles/<uuid:assignment_id>       401        403        403        403        ok/ok/404  403
 POST   /api/v1/users/<uuid:user_id>/totp-reset                       401        403        403        403        ok/ok/404  403
 GET    /api/v1/workflows/<string:case_type>                          401        ok         ok         ok         ok         ok
+GET    /enrol                                                        ok         ok         ok         ok         ok         ok
+POST   /enrol                                                        400        422        422        422        422        422
 GET    /cases                                                        go         ok         ok         403        403        403
 GET    /cases/<uuid:case_id>                                         go         ok/ok/404  ok/ok/404  404        404        404
 POST   /cases/<uuid:case_id>/assign                                  400        403/403/404 go/go/404  404        404        404
@@ -127,6 +135,8 @@ GET    /lang/<code>                                                  go         
 GET    /login                                                        ok         go         go         go         go         go
 POST   /login                                                        400        go         go         go         go         go
 POST   /logout                                                       400        go         go         go         go         go
+GET    /supervisor/role-requests                                     go         403        ok         403        403        403
+POST   /supervisor/role-requests/<uuid:request_id>                   400        403        go/go/404  403        403        403
 GET    /supervisor/approvals                                         go         403        ok         403        403        403
 GET    /supervisor/dashboard                                         go         403        ok         403        403        403
 GET    /supervisor/reveals                                           go         403        ok         403        403        403
@@ -246,15 +256,17 @@ BODIES: dict[tuple[str, str], Body] = {
             "username": f"new.{c.role}.{c.where}",
             "unit": c.unit,
             "roles": ["social_worker"],
-            "password": "temporary passphrase 5",
         }
     ),
     ("PATCH", "/api/v1/users/<uuid:user_id>"): Body(lambda c: {"display_name": "Đổi tên"}),
     ("POST", "/api/v1/users/<uuid:user_id>/roles"): Body(
         lambda c: {"role": "supervisor", "unit": c.unit}
     ),
-    ("POST", "/api/v1/users/<uuid:user_id>/password-reset"): Body(
-        lambda c: {"password": "temporary passphrase 6"}
+    ("POST", "/api/v1/auth/enrolment"): Body(
+        lambda c: {"code": "ABCD-EFGH-JKMN-PQRS", "password": "a passphrase of my own"}
+    ),
+    ("POST", "/api/v1/role-requests/<uuid:request_id>/decision"): Body(
+        lambda c: {"decision": "approve"}
     ),
     ("GET", "/api/v1/people/search"): Body(lambda c: {"national_id": "001194012345"}, kind="query"),
     ("GET", "/api/v1/stats/indicators"): Body(
@@ -271,16 +283,18 @@ BODIES: dict[tuple[str, str], Body] = {
         kind="form",
     ),
     ("POST", "/admin/users"): Body(
+        lambda c: {"username": f"web.{c.role}", "role": "auditor", "unit": c.unit}, kind="form"
+    ),
+    ("POST", "/enrol"): Body(
         lambda c: {
-            "username": f"web.{c.role}",
-            "password": "temporary passphrase 5",
-            "role": "auditor",
-            "unit": c.unit,
+            "code": "ABCD-EFGH-JKMN-PQRS",
+            "new_password": "a passphrase of my own",
+            "confirm_password": "a passphrase of my own",
         },
         kind="form",
     ),
-    ("POST", "/admin/users/<uuid:user_id>/password"): Body(
-        lambda c: {"password": "temporary passphrase 6"}, kind="form"
+    ("POST", "/supervisor/role-requests/<uuid:request_id>"): Body(
+        lambda c: {"decision": "approve"}, kind="form"
     ),
     ("POST", "/admin/users/<uuid:user_id>/roles"): Body(
         lambda c: {"role": "supervisor", "unit": c.unit}, kind="form"

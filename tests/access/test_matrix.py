@@ -131,6 +131,22 @@ def _user(objects: Objects, role: str, where: str) -> dict[str, Any]:
         return {"id": str(user.id), "assignment": str(user.roles[0].id)}
 
 
+def _role_request(objects: Objects, role: str, where: str) -> str:
+    """A supervisor role asked by the province's administrator for the ``user`` made there."""
+    from casework.accounts import role_requests
+    from casework.accounts.models import User
+    from casework.units.models import Unit
+
+    user_id = uuid.UUID(objects.get("user", role, where)["id"])
+    with objects.world.app.app_context():
+        user = db.session.get(User, user_id)
+        admin = db.session.scalar(db.select(User).where(User.username == "administrator"))
+        unit = db.session.scalar(db.select(Unit).where(Unit.code == UNIT_OF[where]))
+        request = role_requests.request_role(db.session, admin, user, "supervisor", unit)
+        db.session.commit()
+        return str(request.id)
+
+
 def _token(objects: Objects, role: str, where: str) -> str:
     """``own``: a token of the actor; elsewhere: a token of a user living there."""
     from casework.accounts.models import User
@@ -185,6 +201,7 @@ FACTORIES: dict[str, Callable[[Objects, str, str], Any]] = {
     "user_id": lambda o, r, w: o.get("user", r, w)["id"],
     "user": _user,
     "assignment_id": lambda o, r, w: o.get("user", r, w)["assignment"],
+    "request_id": _role_request,
     "token_id": _token,
     "item_id": _via_case("support-items", {"kind": "essentials"}),
     "referral_id": _via_case("referrals", {"service_kind": "essentials"}),

@@ -56,3 +56,17 @@ def age_sessions(app: Any, username: str, **deltas: timedelta) -> None:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def enrol(app: Any, code: str, password: str) -> Any:
+    """Redeem an enrolment code through the API, as its holder would (no login)."""
+    return app.test_client().post(
+        "/api/v1/auth/enrolment", json={"code": code, "password": password}
+    )
+
+
+def decide(supervisor: Any, request_id: str, decision: str = "approve") -> Any:
+    """A supervisor's decision on a role request (``supervisor`` is a logged-in ApiClient)."""
+    return supervisor.post(
+        f"/api/v1/role-requests/{request_id}/decision", json={"decision": decision}
+    )

@@ -21,7 +21,12 @@ from tests.adversaries.world import Victim, open_victim
 from tests.conftest import World, make_app
 
 #: What an anonymous caller may receive a 2xx for: nothing about anyone.
-PUBLIC = {("GET", "/login"), ("GET", "/healthz"), ("GET", "/api/openapi.json")}
+PUBLIC = {
+    ("GET", "/login"),
+    ("GET", "/enrol"),  # the form where a new person types the code handed to them
+    ("GET", "/healthz"),
+    ("GET", "/api/openapi.json"),
+}
 INTERNALS = re.compile(r"Traceback|File \"/|sqlalchemy|psycopg|sqlite3|jinja2\.|werkzeug\.", re.I)
 
 
@@ -108,3 +113,23 @@ def test_guessing_passwords_learns_nothing_and_is_throttled(matrix_world, tmp_pa
         environ_base={"REMOTE_ADDR": "198.51.100.7"},
     )
     assert elsewhere.status_code == 401  # the limit is per address; the lockout per account
+
+
+def test_guessing_enrolment_codes_learns_nothing_and_is_throttled(matrix_world, tmp_path,
+                                                                  migrated):
+    """An enrolment code sets a password: guessing one must be as slow and as silent as
+    guessing a password (tests/accounts/test_enrolment.py has the per-endpoint rules)."""
+    limited = make_app(tmp_path, migrated, RATELIMIT_ENABLED=True)
+    client = limited.test_client()
+    answers = []
+    for n in range(12):
+        response = client.post(
+            "/api/v1/auth/enrolment",
+            json={"code": f"ABCD-EFGH-JKLM-{n:04d}", "password": "a long new passphrase"},
+            environ_base={"REMOTE_ADDR": "203.0.113.10"},
+        )
+        answers.append((response.status_code, response.get_json()))
+    statuses = [status for status, _ in answers]
+    assert 429 in statuses and set(statuses) <= {401, 422, 429}, statuses
+    refusals = {str(body) for status, body in answers if status != 429}
+    assert len(refusals) == 1, refusals

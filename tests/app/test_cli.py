@@ -8,9 +8,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from casework.accounts.models import User
+from casework.audit.models import AuditEvent
 from casework.extensions import db
 from casework.units.models import Unit
-from tests.conftest import PASSWORD, make_app, reset_schema
+from tests.conftest import PASSWORD, ApiClient, make_app, reset_schema
 
 
 def test_init_creates_the_key_file_migrates_and_loads_units(tmp_path, database_url):
@@ -41,6 +42,22 @@ def test_users_create_reads_the_password_from_stdin(world):
         user = db.session.scalar(select(User).where(User.username == "hoa.nguyen"))
         assert user.role_names == {"social_worker"} and user.unit.code == "00004"
         assert PASSWORD not in user.password_hash
+
+
+def test_users_create_is_the_same_audited_operation_and_forces_a_change(world):
+    """Issue 18's drifted twin: the command now audits and, like the pages, makes the typed
+    password a temporary one (the operator knows it)."""
+    result = world.app.test_cli_runner().invoke(
+        args=["users", "create", "first.admin", "--role", "administrator", "--unit", "01"],
+        input=PASSWORD + "\n",
+    )
+    assert result.exit_code == 0, result.output
+    api = ApiClient(world.app.test_client())
+    assert api.login("first.admin").get_json()["pending"] == ["password_change"]
+    with world.app.app_context():
+        entry = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.create"))
+        assert entry.actor_id is None and entry.detail["via"] == "command_line"
+        assert entry.detail["roles"] == ["administrator"]
 
 
 def test_users_create_refuses_weak_passwords_unknown_roles_and_units(world):

@@ -386,35 +386,64 @@ def test_roles_without_case_content_see_no_caseload(world, browser_for, username
 # --- an administrator -------------------------------------------------------------------------
 
 
+CODE = re.compile(r'id="enrolment-code"><code>([0-9A-Z-]+)</code>')
+
+
 def test_administrator_lists_and_creates_users(world, browser_for):
     admin = browser_for("administrator")
     page = admin.text("/admin/users")
     assert "worker_a" in page and "Cán bộ xã hội" in page
+    assert 'name="password"' not in page  # an administrator never types a password
     response = admin.submit(
         "/admin/users",
         "/admin/users",
         {
-            "username": "worker_new",
+            "username": "stat_new",
             "display_name": "Nguyễn Văn Mới",
-            "password": "mot mat khau rat dai 2024",
-            "role": "social_worker",
+            "role": "statistician",
             "unit": "00004",
         },
     )
-    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
-    assert "worker_new" in admin.text("/admin/users")
+    assert response.status_code == 200, response.get_data(as_text=True)[:2000]
+    code = CODE.search(response.get_data(as_text=True)).group(1)
+    assert code not in admin.text("/admin/users")  # shown once, on the answer only
+    assert "stat_new" in admin.text("/admin/users")
     refused = admin.submit(
         "/admin/users",
         "/admin/users",
-        {
-            "username": "worker_new",
-            "password": "mot mat khau rat dai 2024",
-            "role": "social_worker",
-            "unit": "00004",
-        },
+        {"username": "stat_new", "role": "statistician", "unit": "00004"},
     )
-    assert refused.status_code == 422 and "worker_new" in refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "stat_new" in refused.get_data(as_text=True)
+    newcomer = browser_for()
+    form = {"code": code, "new_password": "mot cau mat khau rieng", "confirm_password": ""}
+    form["confirm_password"] = form["new_password"]
+    assert newcomer.submit("/enrol", "/enrol", form).status_code == 302
+    assert newcomer.login("stat_new", form["new_password"]).status_code == 302
     assert browser_for("worker_a").get("/admin/users").status_code == 403
+
+
+def test_a_new_case_worker_gets_the_code_from_the_approving_supervisor(world, browser_for):
+    admin = browser_for("administrator")
+    created = admin.submit(
+        "/admin/users",
+        "/admin/users",
+        {"username": "worker_new", "role": "social_worker", "unit": "00004"},
+    ).get_data(as_text=True)
+    assert CODE.search(created) is None and "chờ cán bộ phụ trách" in created
+    assert "chờ phê duyệt" in admin.text("/admin/users")
+    supervisor = browser_for("supervisor_a")
+    queue = supervisor.text("/supervisor/role-requests")
+    assert "worker_new" in queue and "Phê duyệt" in queue
+    action = re.search(r'action="(/supervisor/role-requests/[0-9a-f-]+)"', queue).group(1)
+    approved = supervisor.submit("/supervisor/role-requests", action, {"decision": "approve"})
+    code = CODE.search(approved.get_data(as_text=True)).group(1)
+    newcomer = browser_for()
+    password = "mot cau mat khau rieng"
+    form = {"code": code, "new_password": password, "confirm_password": password}
+    assert newcomer.submit("/enrol", "/enrol", form).status_code == 302
+    assert newcomer.login("worker_new", password).status_code == 302
+    assert newcomer.get("/cases").status_code == 200
+    assert "worker_new" not in supervisor.text("/supervisor/role-requests")
 
 
 def test_administrator_disables_resets_and_changes_roles(world, browser_for):
@@ -429,32 +458,21 @@ def test_administrator_disables_resets_and_changes_roles(world, browser_for):
         ).status_code
         == 302
     )
-    assert "Cán bộ phụ trách — Phường Ba Đình" in admin.text(user_url)
+    page = admin.text(user_url)
+    assert "Đang chờ cán bộ phụ trách phê duyệt" in page  # not active: a supervisor decides
+    withdraw = re.search(r'action="([^"]+/withdraw)"', page).group(1)
+    assert admin.submit(user_url, withdraw, {}).status_code == 302
+    assert "Đang chờ cán bộ phụ trách phê duyệt" not in admin.text(user_url)
     outside = admin.submit(user_url, f"{user_url}/roles", {"role": "supervisor", "unit": "26734"})
     assert outside.status_code == 422
     assert "Đơn vị không tồn tại hoặc nằm ngoài địa bàn của bạn." in outside.get_data(as_text=True)
-    reset = admin.submit(
-        user_url, f"{user_url}/password", {"password": "mat khau tam thoi rat dai 7"}
-    )
-    assert reset.status_code == 302
-    # the user must change the temporary password before anything else
-    user = browser_for()
-    response = user.login("worker_a2", "mat khau tam thoi rat dai 7")
-    assert response.headers["Location"] == "/account/password"
-    blocked = user.get("/cases")  # any other page sends them back to that step
-    assert blocked.status_code == 302 and blocked.headers["Location"] == "/account/password"
-    changed = user.submit(
-        "/account/password",
-        "/account/password",
-        {
-            "current_password": "mat khau tam thoi rat dai 7",
-            "new_password": "mot cau mat khau moi cua toi",
-        },
-    )
-    assert changed.status_code == 302 and user.get("/cases").status_code == 200
+    user = browser_for("worker_a2")
+    reset = admin.submit(user_url, f"{user_url}/password", {})
+    assert reset.status_code == 200 and CODE.search(reset.get_data(as_text=True)) is None
+    assert user.get("/cases").status_code == 302  # the session ended with the password
+    assert "Cán bộ xã hội — Phường Ba Đình" in reset.get_data(as_text=True)  # waits again
     assert admin.submit(user_url, f"{user_url}/active", {"active": "0"}).status_code == 302
     assert "đã khóa" in admin.text("/admin/users")
-    assert user.get("/cases").status_code == 302  # the session ended with the account
 
 
 def test_an_administrator_cannot_reach_users_outside_their_subtree(world, browser_for):
