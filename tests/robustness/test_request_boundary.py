@@ -198,7 +198,7 @@ def test_a_refused_form_field_is_shown_on_an_error_page_without_the_character(wo
 
 def test_rtl_overrides_are_text_stored_as_given_and_shown_escaped(world):
     """Bidi controls are legal text (a note may quote anything); pages escape what they show.
-    Usernames stay ASCII, so no account can be named to read backwards in a list."""
+    A username takes letters, digits and . _ - only, so none can read backwards in a list."""
     worker = world.client_for("worker_a")
     tricky = "Lê \u202eamh\u202c <b>Hoa</b> \u2067x\u2069"
     case = worker.post("/api/v1/cases", json=case_body(full_name=tricky)).get_json()
