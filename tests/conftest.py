@@ -278,6 +278,11 @@ WORLD_USERS = [
 
 @pytest.fixture()
 def world(app: Flask) -> World:
+    return build_world(app)
+
+
+def build_world(app: Flask) -> World:
+    """The small world of WORLD_USERS in SMALL_UNITS, on an empty database."""
     from casework.accounts.operations import create_user
     from casework.units.loader import load_units
     from casework.units.models import Unit

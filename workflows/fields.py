@@ -7,6 +7,7 @@ shapes whatever the entry point.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
@@ -19,6 +20,7 @@ from workflows.model import Event, Field
 MAX_TEXT = 4000
 """Free text is encrypted field by field; a bound keeps a pasted document out of a note."""
 
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,18}")
 _REQUIRED = ("Trường này là bắt buộc.", "This field is required.")
 
 
@@ -62,7 +64,9 @@ def _clean_one(f: Field, value: Any) -> Any:
             raise _Invalid("Phải là số nguyên.", "Must be a whole number.")
         if isinstance(value, int):
             return value
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        # ASCII digits, at most 18 of them: str.isdigit() also takes "²", which int() refuses,
+        # and a longer number would not fit the 64-bit integer any column holds.
+        if isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value.strip()):
             return int(value.strip())
         raise _Invalid("Phải là số nguyên.", "Must be a whole number.")
     # unit, user, document: identifiers the app resolves (and checks access to).

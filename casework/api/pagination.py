@@ -17,15 +17,18 @@ from __future__ import annotations
 import marshmallow as ma
 from flask_smorest import pagination
 
+#: The last page number any list accepts (API and pages), so page × per_page stays a sane OFFSET
+#: on every database.
+MAX_PAGE = 100_000
+
 
 def _schema_factory(def_page: int, def_page_size: int, def_max_page_size: int) -> type[ma.Schema]:
     class PaginationParametersSchema(ma.Schema):
         class Meta:
             unknown = ma.EXCLUDE
 
-        # Bounded so that page × per_page stays a sane OFFSET on every database.
         page = ma.fields.Integer(
-            load_default=def_page, validate=ma.validate.Range(min=1, max=100_000)
+            load_default=def_page, validate=ma.validate.Range(min=1, max=MAX_PAGE)
         )
         page_size = ma.fields.Integer(
             data_key="per_page",

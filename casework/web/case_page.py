@@ -169,8 +169,9 @@ def case_page(case_id: uuid.UUID) -> Any:
 
 
 def _version() -> int | None:
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
     raw = request.form.get("version", "")
-    return int(raw) if raw.isdigit() else None
+    return int(raw) if raw.isascii() and raw.isdigit() else None
 
 
 def _back(case: Case) -> Any:

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 import workflows
 from casework.access.current import caller
 from casework.access.scoping import path_condition, scope_paths
+from casework.api.pagination import MAX_PAGE
 from casework.cases import operations
 from casework.cases.api import filtered_caseload
 from casework.cases.models import CASE_TYPES, REFERRAL_SOURCES, REHAB_KINDS
@@ -86,6 +87,8 @@ def caseload() -> str:
     query = filtered_caseload(user, args)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     page = max(request.args.get("page", 1, type=int) or 1, 1)
+    if page > MAX_PAGE:  # the API's bound: (page - 1) × PER_PAGE must stay a sane OFFSET
+        raise Invalid(errors={"page": [_("The number is out of range.")]})
     rows = db.session.scalars(query.offset((page - 1) * PER_PAGE).limit(PER_PAGE)).unique()
     cases = case_summaries(db.session, user, rows)
     return render_template(
