@@ -22,6 +22,7 @@ def register_pages(app: Flask) -> None:
         bulk_import,
         case_page,
         caseload,
+        statistics,
         supervisor,
         support_forms,
         templating,
@@ -40,5 +41,6 @@ def register_pages(app: Flask) -> None:
         workflow_page,
         two_step,
         bulk_import,
+        statistics,
     ):
         app.register_blueprint(module.bp)
