@@ -15,16 +15,14 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
 
 from casework.access.current import caller
-from casework.audit import trail
 from casework.cases.models import CASE_TYPES
 from casework.extensions import db
-from casework.stats import export
-from casework.stats.reports import report_for
+from casework.stats import export, operations
 
 blp = Blueprint("stats", __name__, url_prefix="/stats",
                 description="Anonymised statistics (small counts suppressed)")
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = export.XLSX_MIMETYPE
 
 
 class IndicatorArgs(Schema):
@@ -39,7 +37,9 @@ class IndicatorArgs(Schema):
 
 
 class ReportArgs(IndicatorArgs):
-    format = fields.String(validate=validate.OneOf(["csv", "xlsx"]), load_default="csv")
+    format = fields.String(validate=validate.OneOf(export.FORMATS), load_default="csv")
+    lang = fields.String(validate=validate.OneOf(["vi", "en"]), load_default="vi", metadata={
+        "description": "the file's language: Vietnamese (default) or English, never both"})
 
 
 class CellSchema(Schema):
@@ -104,12 +104,8 @@ class Indicators(MethodView):
         :raise 403: the caller may see reports nowhere. :raise 404: unknown unit or outside
         the caller's scope.
         """
-        user = caller()
-        unit, report = report_for(db.session, user, args.get("unit"), args["period"],
-                            args.get("case_type"))
-        trail.record(db.session, "stats.view", actor=user, object_type="unit",
-                     object_id=unit.code, unit_path=unit.path, period=report["period"]["label"],
-                     case_type=args.get("case_type"))
+        _unit, report = operations.view_report(db.session, caller(), args.get("unit"),
+                                               args["period"], args.get("case_type"))
         # The report is built in ReportSchema's shape (a test checks it against the schema);
         # dumping a province's tens of thousands of cells through nested schemas took longer
         # than reading the kept report, so it is sent as it is.
@@ -123,23 +119,14 @@ class Report(MethodView):
     @blp.response(200, content_type="text/csv")
     @blp.alt_response(200, content_type=XLSX, success=True, description="format=xlsx")
     def get(self, args: dict[str, Any]) -> Response:
-        """The periodic report as a file (one XLSX sheet per section); audited.
+        """The periodic report as a file in one language (XLSX: a sheet per indicator); audited.
 
         :raise 403: the caller may see reports nowhere. :raise 404: unknown unit or outside
         the caller's scope.
         """
-        user = caller()
-        unit, report = report_for(db.session, user, args.get("unit"), args["period"],
-                            args.get("case_type"))
-        fmt = args["format"]
-        body = export.report_xlsx(report) if fmt == "xlsx" else export.report_csv(report)
-        trail.record(db.session, "stats.export", actor=user, object_type="unit",
-                     object_id=unit.code, unit_path=unit.path, period=report["period"]["label"],
-                     case_type=args.get("case_type"), format=fmt,
-                     hidden_cells=len(report["hidden"]))
-        name = f"bao-cao-{report['unit']['code']}-{report['period']['label']}.{fmt}".replace(
-            "..", "_")
-        return Response(body, mimetype=XLSX if fmt == "xlsx" else "text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"',
+        file = operations.export_report(db.session, caller(), args.get("unit"), args["period"],
+                                        args.get("case_type"), args["format"], args["lang"])
+        return Response(file.body, mimetype=file.mimetype,
+                        headers={"Content-Disposition": f'attachment; filename="{file.filename}"',
                                  "X-Content-Type-Options": "nosniff",
                                  "Cache-Control": "no-store"})

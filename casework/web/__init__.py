@@ -23,6 +23,7 @@ def register_pages(app: Flask) -> None:
         case_page,
         caseload,
         role_requests,
+        statistics,
         supervisor,
         support_forms,
         templating,
@@ -42,5 +43,6 @@ def register_pages(app: Flask) -> None:
         workflow_page,
         two_step,
         bulk_import,
+        statistics,
     ):
         app.register_blueprint(module.bp)

@@ -135,6 +135,8 @@ GET    /lang/<code>                                                  go         
 GET    /login                                                        ok         go         go         go         go         go
 POST   /login                                                        400        go         go         go         go         go
 POST   /logout                                                       400        go         go         go         go         go
+GET    /stats                                                        go         403        ok         ok         403        403
+GET    /stats/report                                                 go         403        ok         ok         403        403
 GET    /supervisor/role-requests                                     go         403        ok         403        403        403
 POST   /supervisor/role-requests/<uuid:request_id>                   400        403        go/go/404  403        403        403
 GET    /supervisor/approvals                                         go         403        ok         403        403        403
@@ -274,6 +276,11 @@ BODIES: dict[tuple[str, str], Body] = {
     ),
     ("GET", "/api/v1/stats/report"): Body(
         lambda c: {"unit": c.unit, "period": "2026-H1"}, kind="query"
+    ),
+    ("GET", "/stats"): Body(lambda c: {"unit": c.unit, "period": "2026-H1"}, kind="query"),
+    ("GET", "/stats/report"): Body(
+        lambda c: {"unit": c.unit, "period": "2026-H1", "format": "csv", "lang": "en"},
+        kind="query",
     ),
     ("POST", "/account/password"): Body(
         lambda c: {

