@@ -31,6 +31,8 @@ from casework.crypto import Keyring
 from casework.crypto.rotation import count_by_key_id
 
 FORMAT = "casework-backup/1"
+#: Settings of the backup's database session (casework.access.row_security's system context).
+DUMP_SETTINGS = ("-c casework.context=system", "-c casework.reason=backup")
 
 
 class BackupError(Exception):
@@ -89,12 +91,20 @@ def create_backup(engine: Engine, session_factory, keyring: Keyring, target: Pat
                 source.close()
         elif engine.dialect.name == "postgresql":
             env, dsn = _dsn_without_password(engine)
+            # Row-level security applies to every role but a superuser (casework.access.
+            # row_policies): the dump runs in the system context, as the one session-wide
+            # setting pg_dump allows, and asks for the policies to be applied rather than
+            # failing on them.
+            env["PGOPTIONS"] = " ".join(
+                filter(None, [env.get("PGOPTIONS"), *DUMP_SETTINGS])
+            )
             _run(
                 [
                     "pg_dump",
                     "--format=custom",
                     "--no-owner",
                     "--no-privileges",
+                    "--enable-row-security",
                     f"--file={dump}",
                     dsn,
                 ],

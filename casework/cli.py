@@ -2,28 +2,57 @@
 
 Commands print one clear line and exit non-zero on any problem; none of them takes a password or
 a key on the command line (argv is visible to every user of the machine).
+
+Each command runs in the database context it declares (``database=``; see
+``casework.access.row_security``): on PostgreSQL a command that declares none sees no row about
+a person, so maintenance that must read every case says so, with its reason, where it is defined.
 """
 
 from __future__ import annotations
 
+import functools
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from casework.access import row_security
+from casework.access.row_security import NOBODY, DatabaseContext, statistics_context, system_context
 from casework.extensions import db
 
-casework_cli = AppGroup("casework", help="Set up, check and maintain the service.")
-units_cli = AppGroup("units", help="The official administrative unit tree.")
-users_cli = AppGroup("users", help="User accounts.")
-keys_cli = AppGroup("keys", help="Encryption keys.")
-audit_cli = AppGroup("audit", help="The audit trail.")
-workflows_cli = AppGroup("workflows", help="The case workflows.")
-imports_cli = AppGroup("imports", help="Bulk intake of handover lists (CSV, XLSX).")
-stats_cli = AppGroup("stats", help="The statistics summary behind the reports.")
+
+class CommandGroup(AppGroup):
+    """A command group whose commands each run in the database context they declare."""
+
+    def command(  # type: ignore[override]
+        self, *args: Any, database: DatabaseContext = NOBODY, **kwargs: Any
+    ) -> Callable[[Callable[..., Any]], click.Command]:
+        register = super().command(*args, **kwargs)
+
+        def decorator(function: Callable[..., Any]) -> click.Command:
+            @functools.wraps(function)
+            def run(*call_args: Any, **call_kwargs: Any) -> Any:
+                with row_security.using(db.session, database):
+                    return function(*call_args, **call_kwargs)
+
+            return register(run)
+
+        return decorator
+
+
+casework_cli = CommandGroup("casework", help="Set up, check and maintain the service.")
+units_cli = CommandGroup("units", help="The official administrative unit tree.")
+users_cli = CommandGroup("users", help="User accounts.")
+keys_cli = CommandGroup("keys", help="Encryption keys.")
+audit_cli = CommandGroup("audit", help="The audit trail.")
+workflows_cli = CommandGroup("workflows", help="The case workflows.")
+imports_cli = CommandGroup("imports", help="Bulk intake of handover lists (CSV, XLSX).")
+stats_cli = CommandGroup("stats", help="The statistics summary behind the reports.")
 
 
 def fail(message: str) -> None:
@@ -57,13 +86,19 @@ def init_command(no_units: bool) -> None:
         protect(db.session.connection())
         db.session.commit()
         click.echo("audit trail protected: UPDATE and DELETE of audit rows are refused")
+        click.echo(
+            "row-level security is on for the tables about people: serve as a role that does "
+            "not own them (`casework grants --role casework_app --apply`, README)"
+        )
     if not no_units and not db.session.scalar(select(func.count()).select_from(Unit)):
         report = load_units(db.session, read_file(PACKAGED_UNITS))
         db.session.commit()
         click.echo(f"loaded official units: {report.summary()}")
 
 
-@casework_cli.command("demo")
+@casework_cli.command(
+    "demo", database=system_context("casework demo: builds a world of cases in an empty database")
+)
 @click.option("--cases", default=500, show_default=True, help="How many cases to create.")
 @click.option("--seed", default=2026, show_default=True, help="Random seed (repeatable worlds).")
 def demo_command(cases: int, seed: int) -> None:
@@ -98,13 +133,63 @@ def check_command() -> None:
         else:
             shown = value
         click.echo(f"  {setting.env:36} {shown}")
-    warnings = production_warnings(config, current_app.debug)
+    warnings = production_warnings(config, current_app.debug) + _database_role_warnings()
     if warnings:
         click.echo("unsafe for production:")
         for warning in warnings:
             click.echo(f"  - {warning}")
     else:
         click.echo("nothing unsafe found")
+
+
+def _database_role_warnings() -> list[str]:
+    """On PostgreSQL, whether the service's connection would be bound by row-level security."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from casework.access.database_roles import connection_problems
+
+    if db.engine.dialect.name != "postgresql":
+        return []
+    try:
+        with db.engine.connect() as connection:
+            return connection_problems(connection)
+    except SQLAlchemyError as exc:
+        return [f"could not ask the database which role the service uses ({type(exc).__name__})"]
+
+
+@casework_cli.command("grants")
+@click.option("--role", default="casework_app", show_default=True,
+              help="The role the service connects as.")
+@click.option("--apply", "apply_now", is_flag=True,
+              help="Run the statements now, connected as the tables' owner.")
+def grants_command(role: str, apply_now: bool) -> None:
+    """Print (or apply) what the service's own PostgreSQL role is granted: rows, never DDL.
+
+    Run after `init` and after every migration, as the owner. The role is created once by a
+    superuser; the service then connects as it, so row-level security binds it.
+    """
+    from casework.access.database_roles import (
+        RoleError,
+        apply_grants,
+        create_role_statement,
+        grant_statements,
+    )
+
+    if db.engine.dialect.name != "postgresql":
+        fail("row-level security and roles are PostgreSQL's; SQLite relies on the application")
+    if not apply_now:
+        click.echo(f"-- once, as a superuser:\n{create_role_statement(role)};")
+        click.echo("-- as the owner of the tables, after init and after every migration:")
+        for statement in grant_statements(role):
+            click.echo(f"{statement};")
+        return
+    try:
+        statements = apply_grants(db.session.connection(), role)
+        db.session.commit()
+    except RoleError as exc:
+        db.session.rollback()
+        fail(str(exc))
+    click.echo(f"granted {role} what the service needs ({len(statements)} statements)")
 
 
 def _environ_names() -> set[str]:
@@ -119,7 +204,10 @@ def _redact_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-@casework_cli.command("verify")
+@casework_cli.command(
+    "verify",
+    database=system_context("casework verify: every stage, history row and ciphertext"),
+)
 def verify_command() -> None:
     """Check data integrity: stages match history, audit chain intact, ciphertexts decrypt."""
     from casework.integrity import verify_integrity
@@ -132,7 +220,9 @@ def verify_command() -> None:
     click.echo("integrity check passed")
 
 
-@casework_cli.command("backup")
+@casework_cli.command(
+    "backup", database=system_context("casework backup: counts ciphertexts per key, dumps all")
+)
 @click.argument("archive", type=click.Path(path_type=Path))
 def backup_command(archive: Path) -> None:
     """Write an archive of the database (ciphertext only; keys are not included)."""
@@ -151,7 +241,9 @@ def backup_command(archive: Path) -> None:
     )
 
 
-@casework_cli.command("restore")
+@casework_cli.command(
+    "restore", database=system_context("casework restore: checks every restored row")
+)
 @click.argument("archive", type=click.Path(path_type=Path, exists=True))
 @click.option("--yes", is_flag=True, help="Replace the current database without asking.")
 def restore_command(archive: Path, yes: bool) -> None:
@@ -171,6 +263,9 @@ def restore_command(archive: Path, yes: bool) -> None:
     if problems:
         fail(f"restored, but {len(problems)} integrity problem(s); first: {problems[0]}")
     click.echo(f"restored {archive} (made {manifest.created_at}); integrity check passed")
+    if db.engine.dialect.name == "postgresql":
+        click.echo("the tables were recreated: grant the service's role again "
+                   "(`casework grants --role … --apply`)")
 
 
 # --- units -------------------------------------------------------------------------------------
@@ -240,7 +335,9 @@ def keys_generate(key_file: Path | None) -> None:
     click.echo(f"created key file {path} (mode 0600)")
 
 
-@keys_cli.command("rotate")
+@keys_cli.command(
+    "rotate", database=system_context("keys rotate: re-encrypts every encrypted value")
+)
 @click.option("--batch-size", default=500, show_default=True)
 @click.option("--resume", is_flag=True, help="Finish an interrupted rotation without a new key.")
 def keys_rotate(batch_size: int, resume: bool) -> None:
@@ -266,7 +363,9 @@ def keys_rotate(batch_size: int, resume: bool) -> None:
     click.echo(f"rotation to key {keyring.active_id} complete: {report}")
 
 
-@keys_cli.command("status")
+@keys_cli.command(
+    "status", database=system_context("keys status: counts the ciphertexts of each key")
+)
 def keys_status() -> None:
     """How many encrypted values use each key id."""
     from casework import crypto
@@ -372,6 +471,9 @@ def imports_run(
     user = db.session.scalar(select(User).where(User.username == username.lower(), User.active))
     if user is None:
         fail(f"no active user {username}")
+    # From here on the database scopes this command to the user's units, as it would their
+    # request (the surrounding group restores nobody's context at the end).
+    row_security.bind_caller(db.session, user)
     max_bytes = int(current_app.config.get("CASEWORK_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
     with file.open("rb") as handle:
         data = handle.read(max_bytes + 1)
@@ -449,7 +551,7 @@ def _import_notes(row: dict) -> str:
 # --- stats ---------------------------------------------------------------------------------------
 
 
-@stats_cli.command("refresh")
+@stats_cli.command("refresh", database=statistics_context(None))
 @click.option("--since", metavar="YYYY-MM", help="rebuild only this month and later ones")
 @click.option("--warm", "warm_periods", multiple=True, metavar="PERIOD",
               help="then build and keep the country's and every province's report for PERIOD "
