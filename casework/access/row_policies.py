@@ -10,8 +10,9 @@ every transaction (``set_config(…, true)``):
     ``user`` (a request of a user holding a case role), ``statistics`` (a report's computation),
     ``system`` (a command line job, with ``casework.reason`` naming it) — or nothing, and then
     no row at all is visible or writable.
-``casework.unit_paths``
-    the unit path prefixes of the scope, one per line (``*``: every unit, statistics only).
+``casework.unit_paths``, ``casework.unit_ids``
+    the unit path prefixes of the scope, one per line (``*``: every unit, statistics only), and
+    the ids of the units under them, worked out when the context is applied.
 ``casework.admitted_cases``, ``casework.lookup_people``
     case ids and person ids a transaction is admitted to beyond its units (comma-separated):
     a receiving unit deciding a transfer, an identity lookup's candidates.
@@ -40,7 +41,7 @@ holds rows about people is one line there plus ``op.execute`` of ``install_state
 migration; ``tests/access/test_row_security.py`` fails while a table referring to a case or a
 person has no policy.
 
-Index-friendliness: the unit ids of the scope are found once per statement (an index range scan
+Index-friendliness: the unit ids of the scope are found once per context (an index range scan
 of ``unit.path`` per prefix, with the same ``varchar_pattern_ops`` index the application's
 ``LIKE 'prefix%'`` uses) and probed as a hashed set, so a case read stays an index lookup by
 primary key and a caseload an index scan by worker; rows reached through their case cost one
@@ -126,22 +127,6 @@ FUNCTIONS = (
         ELSE 'none' END;
     END
     """,
-    # The ids of the units under the scope's path prefixes. A prefix is matched as a byte range
-    # [prefix, prefix with its last character + 1) — the range ``LIKE 'prefix%'`` becomes in
-    # ix_unit_path (varchar_pattern_ops) — and checked with starts_with(), so no character in a
-    # path is ever read as a wildcard. '*' and empty lines match nothing here.
-    """
-    CREATE OR REPLACE FUNCTION casework_scope_units() RETURNS SETOF uuid
-    LANGUAGE sql STABLE PARALLEL SAFE
-    BEGIN ATOMIC
-      SELECT u.id
-      FROM unnest(string_to_array(casework_setting('casework.unit_paths'), E'\\n')) AS p(prefix)
-      JOIN unit u
-        ON u.path::text ~>=~ p.prefix
-       AND u.path::text ~<~ (left(p.prefix, -1) || chr(ascii(right(p.prefix, 1)) + 1))
-      WHERE p.prefix NOT IN ('', '*') AND starts_with(u.path::text, p.prefix);
-    END
-    """,
     """
     CREATE OR REPLACE FUNCTION casework_uuid_list(name text) RETURNS uuid[]
     LANGUAGE sql STABLE PARALLEL SAFE
@@ -152,12 +137,48 @@ FUNCTIONS = (
     LANGUAGE sql STABLE PARALLEL SAFE
     BEGIN ATOMIC SELECT string_to_array(nullif(casework_setting(name), ''), ',')::integer[]; END
     """,
+    # The ids of the units under some path prefixes (one per line), comma-separated: worked
+    # out once when a context is applied (casework.access.row_security), not in every policy.
+    # A prefix is matched as a byte range [prefix, prefix with its last character + 1) — the
+    # range ``LIKE 'prefix%'`` becomes in ix_unit_path (varchar_pattern_ops) — and checked
+    # with starts_with(), so no character in a path is ever read as a wildcard. '*' and empty
+    # lines match nothing here. PL/pgSQL keeps the query's plan for the session (an SQL
+    # function with a subquery is planned again at every call), a generic one (a custom plan
+    # for each list of paths cost twice the query); its search_path is the migration's, so it
+    # finds ``unit`` whoever calls it.
+    """
+    CREATE OR REPLACE FUNCTION casework_units_under(paths text) RETURNS text
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path FROM CURRENT
+    SET plan_cache_mode = force_generic_plan
+    AS $$
+    BEGIN
+      RETURN (
+        SELECT coalesce(string_agg(u.id::text, ','), '')
+        FROM unnest(string_to_array(paths, E'\\n')) AS p(prefix)
+        JOIN unit u
+          ON u.path::text ~>=~ p.prefix
+         AND u.path::text ~<~ (left(p.prefix, -1) || chr(ascii(right(p.prefix, 1)) + 1))
+        WHERE p.prefix NOT IN ('', '*') AND starts_with(u.path::text, p.prefix)
+      );
+    END
+    $$
+    """,
+    # The units of the scope, as the policies probe them (a hashed set, once per statement).
+    """
+    CREATE OR REPLACE FUNCTION casework_scope_units() RETURNS SETOF uuid
+    LANGUAGE sql STABLE PARALLEL SAFE
+    BEGIN ATOMIC
+      SELECT s.id FROM unnest(casework_uuid_list('casework.unit_ids')) AS s(id);
+    END
+    """,
 )
 
 DROP_FUNCTIONS = (
+    "DROP FUNCTION IF EXISTS casework_scope_units()",
+    "DROP FUNCTION IF EXISTS casework_units_under(text)",
     "DROP FUNCTION IF EXISTS casework_int_list(text)",
     "DROP FUNCTION IF EXISTS casework_uuid_list(text)",
-    "DROP FUNCTION IF EXISTS casework_scope_units()",
     "DROP FUNCTION IF EXISTS casework_reach(boolean, boolean)",
     "DROP FUNCTION IF EXISTS casework_setting(text)",
 )
@@ -169,6 +190,7 @@ _ADMITTED = "(SELECT casework_uuid_list('casework.admitted_cases'))::uuid[]"
 _LOOKUP_PEOPLE = "(SELECT casework_uuid_list('casework.lookup_people'))::uuid[]"
 _LOOKUP_IDS = "(SELECT casework_int_list('casework.lookup_national_id_bi'))::integer[]"
 _LOOKUP_PHONES = "(SELECT casework_int_list('casework.lookup_phone_bi'))::integer[]"
+_NO_LOOKUP = "(SELECT casework_setting('casework.lookup_people')) = ''"
 
 
 def _case_readable(alias: str) -> str:
@@ -189,8 +211,10 @@ def _case_writable(alias: str) -> str:
 def _conditions(table: CaseTable) -> tuple[str, str, str]:
     """SQL (read, insert, write) conditions of a ``scoped`` context on ``table``'s rows.
 
-    An identity lookup admits candidate cases and people, not what hangs on them: rows reached
-    through a case check the case's own scope again rather than its visibility.
+    Reads through a case lean on ``case_file``'s own policy, which applies inside a policy's
+    subquery too: the case's scope is worked out once per statement, not once per table. An
+    identity lookup admits candidate cases and people, not what hangs on them: nothing is read
+    through a case while one is open (its one query reads cases and people only).
     """
     name, column = table.name, table.column
     if table.reach == "case":
@@ -199,8 +223,7 @@ def _conditions(table: CaseTable) -> tuple[str, str, str]:
         return read, write, write
     if table.reach == "via_case":
         read = (
-            f"EXISTS (SELECT 1 FROM case_file c WHERE c.id = {name}.{column}"
-            f" AND {_case_readable('c')})"
+            f"{_NO_LOOKUP} AND EXISTS (SELECT 1 FROM case_file c WHERE c.id = {name}.{column})"
         )
         write = (
             f"EXISTS (SELECT 1 FROM case_file c WHERE c.id = {name}.{column}"
@@ -209,8 +232,7 @@ def _conditions(table: CaseTable) -> tuple[str, str, str]:
         return read, write, write
     if table.reach == "person":
         read = (
-            f"EXISTS (SELECT 1 FROM case_file c WHERE c.person_id = {name}.{column}"
-            f" AND {_case_readable('c')})"
+            f"EXISTS (SELECT 1 FROM case_file c WHERE c.person_id = {name}.{column})"
             f" OR national_id_bi = ANY ({_LOOKUP_IDS})"
             f" OR phone_bi = ANY ({_LOOKUP_PHONES})"
         )
@@ -229,7 +251,8 @@ def _conditions(table: CaseTable) -> tuple[str, str, str]:
 
 
 def _guarded(reach: str, condition: str) -> str:
-    return f"({reach} = 'all' OR ({reach} = 'scoped' AND ({condition})))"
+    # One CASE reads the context once per statement (one init plan, not one per comparison).
+    return f"(CASE {reach} WHEN 'all' THEN true WHEN 'scoped' THEN ({condition}) ELSE false END)"
 
 
 def install_statements(table: CaseTable) -> list[str]:

@@ -120,6 +120,7 @@ def set_default_outside_requests(app: Flask, context: DatabaseContext) -> None:
 _APPLY = text(
     "SELECT set_config('casework.context', :context, true),"
     " set_config('casework.unit_paths', :paths, true),"
+    " set_config('casework.unit_ids', casework_units_under(:paths), true),"
     " set_config('casework.reason', :reason, true),"
     " set_config('casework.admitted_cases', '', true),"
     " set_config('casework.lookup_people', '', true),"

@@ -336,10 +336,15 @@ def test_an_identity_lookup_admits_only_its_buckets_and_only_for_the_lookup(raw,
             row_security.bind_caller(db.session, worker)
             count = "SELECT count(*) FROM case_file"
             assert db.session.scalar(text(count)) == 1
+            notes = "SELECT count(*) FROM case_note"
+            assert db.session.scalar(text(notes)) == 1
             with row_security.identity_lookup(db.session, [bucket], []):
                 assert db.session.scalar(text(count)) == 2
-                assert db.session.scalar(text("SELECT count(*) FROM case_note")) == 1
+                # The candidates only: nothing that hangs on a case, the neighbour's notes
+                # least of all, is read while a lookup is open.
+                assert db.session.scalar(text(notes)) == 0
             assert db.session.scalar(text(count)) == 1
+            assert db.session.scalar(text(notes)) == 1
             db.session.remove()
     # Through the API: the duplicate elsewhere is counted, never described.
     duplicate = raw.client_for("worker_a").post(
