@@ -34,9 +34,10 @@ context        reads                                  writes
 ``system``     everything                             everything
 ============== ====================================== ======================================
 
-A row reaches its case in one of three ways, declared per table in ``CASE_TABLES``: the case
+A row reaches its scope in one of four ways, declared per table in ``CASE_TABLES``: the case
 itself (its unit, or the unit it is offered to), through ``case_id`` (history, notes, support,
-referrals, consents, reveals), or a person through the cases about them. Adding a table that
+referrals, consents, reveals), a person through the cases about them, or a table's own unit
+(an import's report). Adding a table that
 holds rows about people is one line there plus ``op.execute`` of ``install_statements`` in its
 migration; ``tests/access/test_row_security.py`` fails while a table referring to a case or a
 person has no policy.
@@ -56,7 +57,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-#: Prefix of every policy and function name, so ``drop_statements`` finds exactly ours.
+#: Prefix of every policy and function name, so ``drop_policy_statements`` finds exactly ours.
 PREFIX = "casework"
 
 
@@ -86,17 +87,6 @@ CASE_TABLES: tuple[CaseTable, ...] = (
     CaseTable("consent", "via_case"),
     CaseTable("identity_reveal", "via_case"),
     CaseTable("case_import", "unit", "unit_id"),
-)
-
-#: Settings the application writes; the policies read nothing else.
-SETTINGS = (
-    "casework.context",
-    "casework.unit_paths",
-    "casework.reason",
-    "casework.admitted_cases",
-    "casework.lookup_people",
-    "casework.lookup_national_id_bi",
-    "casework.lookup_phone_bi",
 )
 
 # SQL-standard bodies (BEGIN ATOMIC, PostgreSQL 14+) are resolved when the function is created,
