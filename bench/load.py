@@ -6,7 +6,9 @@ a bare baseline served the same way. Prints one table; `make bench` runs it.
 Steps: create a fresh PostgreSQL database; `casework init`; seed the cases with real encryption
 (then refresh the statistics summary, as the nightly job would);
 create a worker (with a caseload), a province supervisor and their API tokens; start gunicorn
-with the production settings (gunicorn.conf.py) for the service and for bench/baseline_app.py;
+with the production settings (gunicorn.conf.py) for the service — connected as a role of its
+own granted by `casework grants`, so row-level security applies as in production — and for
+bench/baseline_app.py;
 drive each endpoint with wrk on loopback; read every worker's resident memory; drop the database.
 Besides wrk's figures the table gives the CPU each request cost the serving gunicorn (workers,
 recycled ones included) and PostgreSQL (every server process): unlike req/s, these hardly move
@@ -46,6 +48,27 @@ PASSWORD = "bench-" + secrets.token_urlsafe(12)
 
 def log(message: str) -> None:
     print(f"[{datetime.now(UTC):%H:%M:%S}] {message}", file=sys.stderr, flush=True)
+
+
+@contextmanager
+def service_role(env: dict[str, str]):
+    """A login role of the service's own, granted as production grants it
+    (``casework grants --apply``); the environment to serve with, connected as it."""
+    role = f"casework_bench_app_{secrets.token_hex(3)}"
+    admin = psycopg.connect(ADMIN_URL, autocommit=True)
+    admin.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(role)))
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "casework", "grants", "--role",
+             role, "--apply"],
+            cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL,
+        )
+        owner = env["DATABASE_URL"]
+        yield {**env, "DATABASE_URL": owner.replace("://postgres@", f"://{role}@", 1)}
+    finally:
+        admin.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(role)))
+        admin.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
+        admin.close()
 
 
 @contextmanager
@@ -262,18 +285,25 @@ def main() -> int:
     with fresh_database() as database_url:
         env = environment(database_url)
         data = prepare(env, args.cases)
-        app = start_gunicorn("wsgi:app", APP_PORT, env)
-        base = start_gunicorn("bench.baseline_app:app", BASE_PORT, env)
-        try:
-            return run(args, env, data, app, base)
-        finally:
-            for process in (app, base):
-                os.killpg(process.pid, signal.SIGTERM)
-                try:
-                    process.wait(timeout=30)
-                except subprocess.TimeoutExpired:  # a worker stuck in a slow request
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait(timeout=10)
+        with service_role(env) as service_env:
+            return serve_and_run(args, env, service_env, data)
+
+
+def serve_and_run(args, env, service_env, data) -> int:  # noqa: ANN001
+    """The service as in production (its own role, bound by row-level security); the baseline
+    reads its one row as the owner (it sets no database context)."""
+    app = start_gunicorn("wsgi:app", APP_PORT, service_env)
+    base = start_gunicorn("bench.baseline_app:app", BASE_PORT, env)
+    try:
+        return run(args, env, data, app, base)
+    finally:
+        for process in (app, base):
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # a worker stuck in a slow request
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
 
 
 def run(args, env, data, app, base) -> int:  # noqa: ANN001

@@ -58,6 +58,7 @@ def _init_extensions(app: Flask) -> None:
         security,
         unit_of_work,
     )
+    from casework.access import row_security
     from casework.audit import trail
     from casework.database import configure_engine
     from casework.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -75,6 +76,7 @@ def _init_extensions(app: Flask) -> None:
     )
     crypto.init_app(app)
     trail.install(db.session)
+    row_security.install(db.session)
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)

@@ -48,6 +48,8 @@ from casework.crypto.rotation import count_by_key_id
 from casework.database import secure_sqlite_file
 
 FORMAT = "casework-backup/1"
+#: Settings of the backup's database session (casework.access.row_security's system context).
+DUMP_SETTINGS = ("-c casework.context=system", "-c casework.reason=backup")
 
 
 class BackupError(Exception):
@@ -138,12 +140,20 @@ def create_backup(
                 source.close()
         elif engine.dialect.name == "postgresql":
             env, dsn = _dsn_without_password(engine)
+            # Row-level security applies to every role but a superuser (casework.access.
+            # row_policies): the dump runs in the system context, as the one session-wide
+            # setting pg_dump allows, and asks for the policies to be applied rather than
+            # failing on them.
+            env["PGOPTIONS"] = " ".join(
+                filter(None, [env.get("PGOPTIONS"), *DUMP_SETTINGS])
+            )
             _run(
                 [
                     "pg_dump",
                     "--format=custom",
                     "--no-owner",
                     "--no-privileges",
+                    "--enable-row-security",
                     f"--file={dump}",
                     dsn,
                 ],

@@ -7,6 +7,10 @@ A command that uses the encryption keys (to encrypt, decrypt or sign audit rows)
 them against the database's key check values and stops with one line when they do not match
 (``CommandGroup``); the commands that bring keys in (``casework init``, ``keys generate``,
 ``keys register``) and those that need none say so with ``needs_keys=False``.
+
+Each command runs in the database context it declares (``database=``; see
+``casework.access.row_security``): on PostgreSQL a command that declares none sees no row about
+a person, so maintenance that must read every case says so, with its reason, where it is defined.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, inspect, select
 
+from casework.access import row_security
+from casework.access.row_security import NOBODY, DatabaseContext, statistics_context, system_context
 from casework.extensions import db
 
 
@@ -48,13 +54,25 @@ def _with_checked_keys(command: Callable[..., Any], *, check_first: bool) -> Cal
 
 class CommandGroup(AppGroup):
     """``AppGroup`` whose commands check the encryption keys before they run (unless declared
-    with ``needs_keys=False``), and turn a key problem met on the way into one line and exit 1."""
+    with ``needs_keys=False``), turn a key problem met on the way into one line and exit 1, and
+    run in the database context they declare (``database=``; none: no row about a person)."""
 
-    def command(self, *args: Any, needs_keys: bool = True, **kwargs: Any) -> Callable[..., Any]:
+    def command(  # type: ignore[override]
+        self,
+        *args: Any,
+        needs_keys: bool = True,
+        database: DatabaseContext = NOBODY,
+        **kwargs: Any,
+    ) -> Callable[..., Any]:
         register = super().command(*args, **kwargs)
 
         def decorator(function: Callable[..., Any]) -> Any:
-            return register(_with_checked_keys(function, check_first=needs_keys))
+            @functools.wraps(function)
+            def in_context(*call_args: Any, **call_kwargs: Any) -> Any:
+                with row_security.using(db.session, database):
+                    return function(*call_args, **call_kwargs)
+
+            return register(_with_checked_keys(in_context, check_first=needs_keys))
 
         return decorator
 
@@ -72,7 +90,13 @@ stats_cli = CommandGroup("stats", help="The statistics summary behind the report
 # --- casework ----------------------------------------------------------------------------------
 
 
-@casework_cli.command("init", needs_keys=False)
+@casework_cli.command(
+    "init",
+    needs_keys=False,
+    # Registering a configured key first proves it on a value stored under its id: that proof
+    # must see every encrypted row, or a wrong key would pass for one with nothing stored.
+    database=system_context("casework init: proves configured keys on stored values"),
+)
 @click.option("--no-units", is_flag=True, help="Do not load the packaged official units.")
 def init_command(no_units: bool) -> None:
     """Migrate the database, create the local key file when absent and register the keys'
@@ -90,6 +114,10 @@ def init_command(no_units: bool) -> None:
         protect(db.session.connection())
         db.session.commit()
         click.echo("audit trail protected: UPDATE and DELETE of audit rows are refused")
+        click.echo(
+            "row-level security is on for the tables about people: serve as a role that does "
+            "not own them (`casework grants --role casework_app --apply`, README)"
+        )
     _register_configured_keys(create=True)
     if not no_units and not db.session.scalar(select(func.count()).select_from(Unit)):
         report = load_units(db.session, read_file(PACKAGED_UNITS))
@@ -140,7 +168,9 @@ def _lost_key_message(key_file: Path, known: dict[int, str]) -> str:
     )
 
 
-@casework_cli.command("demo")
+@casework_cli.command(
+    "demo", database=system_context("casework demo: builds a world of cases in an empty database")
+)
 @click.option("--cases", default=500, show_default=True, help="How many cases to create.")
 @click.option("--seed", default=2026, show_default=True, help="Random seed (repeatable worlds).")
 def demo_command(cases: int, seed: int) -> None:
@@ -178,7 +208,7 @@ def check_command() -> None:
         click.echo(f"  {setting.env:36} {shown}")
     keys = key_status(current_app)
     click.echo(f"encryption keys: {keys} ({app_holder(current_app).source})")
-    warnings = production_warnings(config, current_app.debug)
+    warnings = production_warnings(config, current_app.debug) + _database_role_warnings()
     if keys != "ok":
         warnings.insert(0, f"the encryption keys are not usable here: {keys}")
     if warnings:
@@ -187,6 +217,56 @@ def check_command() -> None:
             click.echo(f"  - {warning}")
     else:
         click.echo("nothing unsafe found")
+
+
+def _database_role_warnings() -> list[str]:
+    """On PostgreSQL, whether the service's connection would be bound by row-level security."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from casework.access.database_roles import connection_problems
+
+    if db.engine.dialect.name != "postgresql":
+        return []
+    try:
+        with db.engine.connect() as connection:
+            return connection_problems(connection)
+    except SQLAlchemyError as exc:
+        return [f"could not ask the database which role the service uses ({type(exc).__name__})"]
+
+
+@casework_cli.command("grants", needs_keys=False)
+@click.option("--role", default="casework_app", show_default=True,
+              help="The role the service connects as.")
+@click.option("--apply", "apply_now", is_flag=True,
+              help="Run the statements now, connected as the tables' owner.")
+def grants_command(role: str, apply_now: bool) -> None:
+    """Print (or apply) what the service's own PostgreSQL role is granted: rows, never DDL.
+
+    Run after `init` and after every migration, as the owner. The role is created once by a
+    superuser; the service then connects as it, so row-level security binds it.
+    """
+    from casework.access.database_roles import (
+        RoleError,
+        apply_grants,
+        create_role_statement,
+        grant_statements,
+    )
+
+    if db.engine.dialect.name != "postgresql":
+        fail("row-level security and roles are PostgreSQL's; SQLite relies on the application")
+    if not apply_now:
+        click.echo(f"-- once, as a superuser:\n{create_role_statement(role)};")
+        click.echo("-- as the owner of the tables, after init and after every migration:")
+        for statement in grant_statements(role):
+            click.echo(f"{statement};")
+        return
+    try:
+        statements = apply_grants(db.session.connection(), role)
+        db.session.commit()
+    except RoleError as exc:
+        db.session.rollback()
+        fail(str(exc))
+    click.echo(f"granted {role} what the service needs ({len(statements)} statements)")
 
 
 def _environ_names() -> set[str]:
@@ -201,7 +281,10 @@ def _redact_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-@casework_cli.command("verify")
+@casework_cli.command(
+    "verify",
+    database=system_context("casework verify: every stage, history row and ciphertext"),
+)
 def verify_command() -> None:
     """Check data integrity: stages match history, audit chain intact and holding its latest
     checkpoint, ciphertexts decrypt."""
@@ -220,7 +303,9 @@ def verify_command() -> None:
     click.echo("integrity check passed")
 
 
-@casework_cli.command("backup")
+@casework_cli.command(
+    "backup", database=system_context("casework backup: counts ciphertexts per key, dumps all")
+)
 @click.argument("archive", type=click.Path(path_type=Path))
 def backup_command(archive: Path) -> None:
     """Write an archive of the database (ciphertext only; keys are not included).
@@ -252,7 +337,11 @@ def backup_command(archive: Path) -> None:
     click.echo(f"audit checkpoint: {manifest.audit_checkpoint}")
 
 
-@casework_cli.command("restore", needs_keys=False)
+@casework_cli.command(
+    "restore",
+    needs_keys=False,
+    database=system_context("casework restore: checks every restored row"),
+)
 @click.argument("archive", type=click.Path(path_type=Path, exists=True))
 @click.option("--yes", is_flag=True, help="Replace the current database without asking.")
 def restore_command(archive: Path, yes: bool) -> None:
@@ -293,6 +382,9 @@ def restore_command(archive: Path, yes: bool) -> None:
         click.echo(f"note: audit rows written after the backup are gone with the restore: "
                    f"{baseline.lost}")
     click.echo(f"audit checkpoint: {baseline.checkpoint.line}")
+    if db.engine.dialect.name == "postgresql":
+        click.echo("the tables were recreated: grant the service's role again "
+                   "(`casework grants --role … --apply`)")
 
 
 # --- units -------------------------------------------------------------------------------------
@@ -361,7 +453,11 @@ def users_create(username: str, roles: tuple[str, ...], unit_code: str, display_
 # --- keys --------------------------------------------------------------------------------------
 
 
-@keys_cli.command("generate", needs_keys=False)
+@keys_cli.command(
+    "generate",
+    needs_keys=False,
+    database=system_context("keys generate: proves configured keys on stored values"),
+)
 @click.option("--file", "key_file", type=click.Path(path_type=Path), default=None)
 def keys_generate(key_file: Path | None) -> None:
     """Create a new key file (0600) and, when it is this instance's key, register its check
@@ -403,7 +499,11 @@ def keys_generate(key_file: Path | None) -> None:
         click.echo("registered its check value in the database")
 
 
-@keys_cli.command("register", needs_keys=False)
+@keys_cli.command(
+    "register",
+    needs_keys=False,
+    database=system_context("keys register: proves each key on a value stored under its id"),
+)
 def keys_register() -> None:
     """Register the check values of the configured keys the database does not know yet (after
     adding a key to CASEWORK_ROOT_KEY, before restarting the service with it). A key must open
@@ -411,7 +511,9 @@ def keys_register() -> None:
     _register_configured_keys(create=False)
 
 
-@keys_cli.command("rotate")
+@keys_cli.command(
+    "rotate", database=system_context("keys rotate: re-encrypts every encrypted value")
+)
 @click.option("--batch-size", default=500, show_default=True)
 @click.option("--resume", is_flag=True, help="Finish an interrupted rotation without a new key.")
 def keys_rotate(batch_size: int, resume: bool) -> None:
@@ -448,7 +550,9 @@ def keys_rotate(batch_size: int, resume: bool) -> None:
     click.echo(f"rotation to key {keyring.active_id} complete: {report}")
 
 
-@keys_cli.command("status")
+@keys_cli.command(
+    "status", database=system_context("keys status: counts the ciphertexts of each key")
+)
 def keys_status() -> None:
     """How many encrypted values use each key id."""
     from casework import crypto
@@ -617,6 +721,9 @@ def imports_run(
     user = db.session.scalar(select(User).where(User.username == username.lower(), User.active))
     if user is None:
         fail(f"no active user {username}")
+    # From here on the database scopes this command to the user's units, as it would their
+    # request (the surrounding group restores nobody's context at the end).
+    row_security.bind_caller(db.session, user)
     max_bytes = int(current_app.config.get("CASEWORK_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
     with file.open("rb") as handle:
         data = handle.read(max_bytes + 1)
@@ -694,7 +801,7 @@ def _import_notes(row: dict) -> str:
 # --- stats ---------------------------------------------------------------------------------------
 
 
-@stats_cli.command("refresh", needs_keys=False)
+@stats_cli.command("refresh", needs_keys=False, database=statistics_context(None))
 @click.option("--since", metavar="YYYY-MM", help="rebuild only this month and later ones")
 @click.option("--warm", "warm_periods", multiple=True, metavar="PERIOD",
               help="then build and keep the country's and every province's report for PERIOD "

@@ -80,6 +80,11 @@ def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> It
         )
 
 
+#: Test harness's default context for sessions outside requests and commands: fixtures and
+#: assertions read the database directly (casework.access.row_security; never in the service).
+HARNESS_CONTEXT_REASON = "test harness: fixtures and assertions read the database directly"
+
+
 def make_app(tmp_path: Path, database_url: str, **overrides: Any) -> Flask:
     environ = {
         "DATABASE_URL": database_url,
@@ -96,6 +101,9 @@ def make_app(tmp_path: Path, database_url: str, **overrides: Any) -> Flask:
         **overrides,
     }
     app = create_app(config)
+    from casework.access.row_security import set_default_outside_requests, system_context
+
+    set_default_outside_requests(app, system_context(HARNESS_CONTEXT_REASON))
     _APPS.append(app)
     return app
 
@@ -129,22 +137,104 @@ def _dispose_engines() -> Iterator[None]:
             db.engine.dispose()
 
 
+#: PostgreSQL: the URL the service's role connects with → (the owner's URL, the role's name).
+#: The test database is created by ``postgres``, a superuser, to whom row-level security never
+#: applies; so, as in production, the application connects as a role of its own — for every
+#: test of the PostgreSQL leg — and only schema work (migrations, truncation, triggers) runs as
+#: the owner.
+_APP_ROLES: dict[str, tuple[str, str]] = {}
+
+
+def owner_url(url: str) -> str:
+    """The URL of the tables' owner for a database the service reaches at ``url``."""
+    plain = url.replace("postgresql+psycopg://", "postgresql://", 1)
+    return _APP_ROLES[plain][0] if plain in _APP_ROLES else url
+
+
+def _grant_app_role(owner: str) -> None:
+    from sqlalchemy import create_engine
+
+    from casework.access.database_roles import apply_grants
+
+    owner = owner.replace("postgresql+psycopg://", "postgresql://", 1)
+    for owner_of, role in _APP_ROLES.values():
+        if owner_of == owner:
+            engine = create_engine(owner.replace("postgresql://", "postgresql+psycopg://", 1))
+            with engine.begin() as connection:
+                apply_grants(connection, role)
+            engine.dispose()
+
+
 def reset_schema(app: Flask) -> None:
-    """Drop everything and migrate from scratch (migrations are the schema's source of truth)."""
+    """Drop everything and migrate from scratch (migrations are the schema's source of truth),
+    as the tables' owner; then grant the service's role again (PostgreSQL)."""
     from flask_migrate import upgrade
 
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    owner = owner_url(url)
+    if owner != url:
+        import tempfile
+
+        app = make_app(Path(tempfile.mkdtemp(prefix="casework-owner-")), owner)
+    drop_schema(app)
     with app.app_context():
+        upgrade()
+    _grant_app_role(owner)
+
+
+def drop_schema(app: Flask) -> None:
+    """Drop every table, as the app's connection (the owner); on PostgreSQL the policies and
+    their functions first (they refer to the tables, which cannot go before them)."""
+    from casework.access.row_policies import CASE_TABLES, DROP_FUNCTIONS, uninstall_statements
+
+    with app.app_context():
+        with db.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                for table in CASE_TABLES:
+                    if connection.scalar(text("SELECT to_regclass(:t)"), {"t": table.name}):
+                        for statement in uninstall_statements(table):
+                            connection.execute(text(statement))
+                for statement in DROP_FUNCTIONS:
+                    connection.execute(text(statement))
         db.drop_all()
         with db.engine.begin() as connection:
             connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        upgrade()
 
 
 @pytest.fixture(scope="session")
-def migrated(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> str:
+def migrated(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Iterator[str]:
+    """The migrated database, as the service reaches it (on PostgreSQL: its own role)."""
     app = make_app(tmp_path_factory.mktemp("migrate"), database_url)
     reset_schema(app)
-    return database_url
+    if not database_url.startswith("postgresql"):
+        yield database_url
+        return
+    import psycopg
+    from psycopg import sql
+    from sqlalchemy.engine import make_url
+
+    from casework.access.database_roles import create_role_statement
+
+    role = f"casework_app_{secrets.token_hex(4)}"
+    admin = make_url(database_url).set(drivername="postgresql").render_as_string(False)
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(create_role_statement(role))
+    app_url = make_url(database_url).set(username=role, password=None).render_as_string(False)
+    _APP_ROLES[app_url] = (database_url, role)
+    _grant_app_role(database_url)
+    yield app_url
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(role)))
+        connection.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
+    del _APP_ROLES[app_url]
+
+
+@pytest.fixture()
+def owner_app(tmp_path: Path, app: Flask) -> Flask:
+    """The application connected as the tables' owner (the migration role), for the few
+    operations production runs as the owner: protecting the audit trail, restoring a backup.
+    On SQLite there is one role: the same database."""
+    return make_app(tmp_path / "owner", owner_url(app.config["SQLALCHEMY_DATABASE_URI"]))
 
 
 def register_keys(app: Flask) -> None:
@@ -172,19 +262,25 @@ def app(tmp_path: Path, migrated: str) -> Iterator[Flask]:
 
 
 def truncate_all(app: Flask) -> None:
-    """Empty every table (faster than re-migrating; keeps the schema)."""
-    with app.app_context():
-        tables = [t for t in reversed(db.metadata.sorted_tables)]
-        with db.engine.begin() as connection:
-            from casework.audit.grants import unprotect
+    """Empty every table (faster than re-migrating; keeps the schema), as the owner."""
+    from casework.audit.grants import unprotect
 
+    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("postgresql"):
+        from sqlalchemy import create_engine
+
+        engine = create_engine(owner_url(url).replace("postgresql://", "postgresql+psycopg://", 1))
+        with engine.begin() as connection:
             unprotect(connection)  # a test may have made the audit trail append-only
-            if connection.dialect.name == "postgresql":
-                names = ", ".join(f'"{t.name}"' for t in tables)
-                connection.execute(text(f"TRUNCATE {names} CASCADE"))
-            else:
-                for table in tables:
-                    connection.execute(table.delete())
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            connection.execute(text(f"TRUNCATE {names} CASCADE"))
+        engine.dispose()
+        return
+    with app.app_context(), db.engine.begin() as connection:
+        unprotect(connection)
+        for table in tables:
+            connection.execute(table.delete())
     from casework.rate_limits import clear_counters
 
     clear_counters(app)  # SQLite keeps them in a file of their own

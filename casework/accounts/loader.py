@@ -6,6 +6,8 @@
 - otherwise the cookie's ``sid`` → a live ``UserSession``'s user.
 ``login_user``/``logout_user`` keep working for the pages and the API: their signals start a new
 server-side session (a fresh id at every login) and revoke it.
+Once the caller is known, the database is told too (``row_security.bind_caller``): resolving
+them was the transaction's first statement and read no case table; every later one is scoped.
 
 A session may be *restricted* while the user owes a step (``pending_steps``): a temporary
 password to replace, or a second factor to set up when it is required. Until then only the
@@ -22,6 +24,7 @@ from flask import Flask, g, request, session
 from flask_babel import gettext as _
 from flask_login import current_user, user_logged_in, user_logged_out
 
+from casework.access import row_security
 from casework.accounts import lockout
 from casework.accounts.models import User, UserSession
 from casework.accounts.sessions import (
@@ -123,6 +126,7 @@ def _load_caller(req: Any) -> User | None:
         if token is None:
             return None
         g.setdefault(_AUTH, Authentication("token", token_id=token.id))
+        row_security.bind_caller(db.session, token.principal)
         return token.principal
     secret = session.get(SESSION_KEY)
     if not isinstance(secret, str):
@@ -132,6 +136,7 @@ def _load_caller(req: Any) -> User | None:
         session.pop(SESSION_KEY, None)
         return None
     g.setdefault(_AUTH, Authentication("session", session_id=resolved.id))
+    row_security.bind_caller(db.session, resolved.principal)
     return resolved.principal
 
 

@@ -6,38 +6,20 @@ careless ``psql`` session or an attacker who took over the application cannot qu
 history — and ``audit verify`` would still catch what the triggers did not stop.
 
 A trigger can be dropped by the table's owner. In production run the service as its own role
-that does not own the tables, so it can neither drop the trigger nor touch the rows. As the
-owner (the role that runs the migrations), once after ``casework init``::
-
-    CREATE ROLE casework_app LOGIN PASSWORD '…';
-    GRANT USAGE ON SCHEMA public TO casework_app;
-    GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO casework_app;
-    GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO casework_app;
-    REVOKE UPDATE, DELETE, TRUNCATE ON audit_event FROM casework_app;
-    ALTER DEFAULT PRIVILEGES IN SCHEMA public
-        GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO casework_app;
-
-(``REVOKE_SQL`` below; re-run the REVOKE after a migration that recreates ``audit_event``.)
-The owner can still drop the triggers and delete rows; rows taken off the end leave a chain that
-is still whole, which is what the signed checkpoints kept outside the database are for
-(``casework.audit.checkpoints``, docs/operations.md).
-The application only ever INSERTs and SELECTs audit rows; the chain append takes an advisory
-lock, which needs no grant.
+that does not own the tables, so it can neither drop the trigger nor touch the rows: the
+statements, which revoke UPDATE, DELETE and TRUNCATE on ``audit_event`` from that role, are in
+``casework.access.database_roles`` (``casework grants`` prints or applies them; re-run it after
+a migration that recreates ``audit_event``). The owner can still drop the triggers and delete
+rows; rows taken off the end leave a chain that is still whole, which is what the signed
+checkpoints kept outside the database are for (``casework.audit.checkpoints``,
+docs/operations.md). The application only ever INSERTs and SELECTs audit rows; the chain append
+takes an advisory lock, which needs no grant.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
-
-APP_ROLE = "casework_app"
-
-REVOKE_SQL = f"""\
-GRANT USAGE ON SCHEMA public TO {APP_ROLE};
-GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {APP_ROLE};
-GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE};
-REVOKE UPDATE, DELETE, TRUNCATE ON audit_event FROM {APP_ROLE};
-"""
 
 POSTGRESQL_PROTECT = (
     """

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 import workflows
+from casework.access import row_security
 from casework.access.roles import permissions_of
 from casework.accounts.models import User
 from casework.audit import trail
@@ -126,6 +127,10 @@ def fire(
     permissions = acting_permissions(actor, case, event_name)
     if not permissions & CASE_WORK:
         raise Forbidden()
+    if case.stage == "transfer_pending" and event_name in RECEIVING_UNIT_EVENTS:
+        # The receiving unit decides a case still held by the sending unit (and a refusal
+        # leaves it there): the database must let this transaction write that one case.
+        row_security.admit_case(session, case.id)
     previous_unit = case.unit
     try:
         result = workflows.fire(case, event_name, permissions, data, now)

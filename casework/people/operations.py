@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from casework.access.row_security import identity_lookup
 from casework.audit import trail
 from casework.cases.models import Case
 from casework.crypto.blind import normalise_national_id, normalise_phone
@@ -44,7 +45,11 @@ def _chunks(values: Sequence[int]) -> Iterator[list[int]]:
 
 
 def _candidates(session: Session, id_indexes: set[int], phone_indexes: set[int]) -> list[Case]:
-    """Every case whose person falls in one of the blind-index buckets, in the order found."""
+    """Every case whose person falls in one of the blind-index buckets, in the order found.
+
+    In scope or not: a match elsewhere is counted (never described), so on PostgreSQL the
+    database is told to admit exactly these buckets' people and cases for the query.
+    """
     found: dict[uuid.UUID, Case] = {}
     pairs = zip_longest(_chunks(sorted(id_indexes)), _chunks(sorted(phone_indexes)))
     for id_chunk, phone_chunk in pairs:
@@ -54,8 +59,9 @@ def _candidates(session: Session, id_indexes: set[int], phone_indexes: set[int])
         if phone_chunk:
             conditions.append(Person.phone_bi.in_(phone_chunk))
         query = select(Case).join(Person, Case.person_id == Person.id).where(or_(*conditions))
-        for case in session.scalars(query).unique():
-            found.setdefault(case.id, case)
+        with identity_lookup(session, id_chunk or (), phone_chunk or ()):
+            for case in session.scalars(query).unique():
+                found.setdefault(case.id, case)
     return list(found.values())
 
 

@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import workflows
+from casework.access.row_security import statistics_context, using
 from casework.access.scoping import unit_in_scope
 from casework.accounts.models import User
 from casework.cases.models import CASE_TYPES, Case, CaseEvent
@@ -62,8 +63,10 @@ def dashboard(session: Session, user: Any, unit_code: str | None = None,
     now = now or utcnow()
     today = now.astimezone(UTC).date()
     k, k_trafficking = configured_thresholds()
-    return series_for(session, unit, today, k, k_trafficking,
-                      with_workers=unit_in_scope(user, unit, "case.assign"))
+    with_workers = unit_in_scope(user, unit, "case.assign")
+    # Counted in the statistics context of the unit, like a report (casework.stats.reports).
+    with using(session, statistics_context(unit.path)):
+        return series_for(session, unit, today, k, k_trafficking, with_workers=with_workers)
 
 
 def series_for(session: Session, unit: Unit, today: date, k: int, k_trafficking: int,

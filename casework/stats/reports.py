@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casework.access.row_security import statistics_context, using
 from casework.access.scoping import scope_paths, unit_in_scope
 from casework.errors import Forbidden, Invalid, NotFound
 from casework.model_base import utcnow
@@ -77,7 +78,18 @@ def published_report(session: Session, unit: Unit | None, period: Period,
                      case_type: str | None = None, now: datetime | None = None
                      ) -> dict[str, Any]:
     """The suppressed report: from the statistics summary when it can answer (and then kept
-    until the next refresh), else from the history. No access check: callers do it."""
+    until the next refresh), else from the history. No access check: callers do it.
+
+    Computed in the statistics context of ``unit`` (``casework.access.row_security``): the
+    database shows the computation the counted tables of that subtree, and nothing else, even
+    to a statistician whose own requests see no row about a person.
+    """
+    with using(session, statistics_context(unit.path if unit is not None else None)):
+        return _published_report(session, unit, period, case_type, now)
+
+
+def _published_report(session: Session, unit: Unit | None, period: Period,
+                      case_type: str | None, now: datetime | None) -> dict[str, Any]:
     k, k_trafficking = thresholds()
     now = now or utcnow()
     variant = f"k={k};k_trafficking={k_trafficking};case_type={case_type or ''}"

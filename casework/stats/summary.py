@@ -32,6 +32,7 @@ from sqlalchemy import and_, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from casework.access.row_security import statistics_context, using
 from casework.cases.models import Case, CaseEvent
 from casework.model_base import utcnow
 from casework.stats import indicators
@@ -190,8 +191,15 @@ def refresh(session: Session, since: date | None = None, progress: Any = None,
 
     The history is read a few months at a time (``chunk_months``): each chunk's queries use
     the time indexes and its counts fit in memory. The caller commits. Cached reports of
-    earlier refreshes are dropped.
+    earlier refreshes are dropped. Runs in the statistics context of every unit
+    (``casework.access.row_security``), whoever calls it.
     """
+    with using(session, statistics_context(None)):
+        return _refresh(session, since, progress, chunk_months)
+
+
+def _refresh(session: Session, since: date | None, progress: Any, chunk_months: int
+             ) -> StatRefresh:
     if since is not None:
         since = since.replace(day=1)
     run = StatRefresh(since=since, started_at=utcnow(), facts=0)

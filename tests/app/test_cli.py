@@ -11,15 +11,12 @@ from casework.accounts.models import User
 from casework.audit.models import AuditEvent
 from casework.extensions import db
 from casework.units.models import Unit
-from tests.conftest import PASSWORD, ApiClient, make_app, reset_schema
+from tests.conftest import PASSWORD, ApiClient, drop_schema, make_app, reset_schema
 
 
 def test_init_creates_the_key_file_migrates_and_loads_units(tmp_path, database_url):
     app = make_app(tmp_path, database_url, environ={"CASEWORK_ROOT_KEY": ""})
-    with app.app_context():
-        db.drop_all()
-        db.session.execute(db.text("DROP TABLE IF EXISTS alembic_version"))
-        db.session.commit()
+    drop_schema(app)
     result = app.test_cli_runner().invoke(args=["casework", "init"])
     assert result.exit_code == 0, result.output
     key_file = Path(app.config["CASEWORK_KEY_FILE"])

@@ -14,11 +14,12 @@ from tests.conftest import case_body
 
 
 @pytest.fixture()
-def chain(world):
-    """A chain of five rows (five logins)."""
+def chain(world, owner_app):
+    """A chain of five rows (five logins), then tampered with as the database's owner would
+    (the service's own role may not update or delete audit rows at all)."""
     for _ in range(5):
         world.client_for("worker_a")
-    return world.app
+    return owner_app
 
 
 def run(app, sql, **params):

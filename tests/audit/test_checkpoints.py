@@ -18,7 +18,8 @@ import uuid
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
 
 from casework.audit.checkpoints import (
     CheckpointError,
@@ -28,12 +29,12 @@ from casework.audit.checkpoints import (
     parse_log,
     sign,
 )
-from casework.audit.grants import unprotect
+from casework.audit.grants import protect, unprotect
 from casework.audit.models import AuditEvent
 from casework.audit.trail import compute_digest
 from casework.extensions import db
 from casework.model_base import utcnow
-from tests.conftest import case_body
+from tests.conftest import case_body, make_app, owner_url
 
 
 def cli(app, *args):
@@ -50,14 +51,40 @@ def latest(app):
         return configured_log(app).latest()
 
 
-def as_table_owner(app, *statements):
-    """What the owner of audit_event can do: drop the triggers, then change rows at will."""
-    with app.app_context():
-        connection = db.session.connection()
-        unprotect(connection)
-        for statement in statements:
-            connection.execute(text(statement))
-        db.session.commit()
+def owner_engine(app):
+    url = owner_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    return create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+
+
+def owner_of(app, tmp_path):
+    """The service as the tables' owner (restores run so), writing the same checkpoint file."""
+    return make_app(
+        tmp_path / "owner",
+        owner_url(app.config["SQLALCHEMY_DATABASE_URI"]),
+        environ={"CASEWORK_AUDIT_CHECKPOINT_FILE": str(configured_log(app).path)},
+    )
+
+
+def regrant(owner, app):
+    """After a restore recreated the tables, the owner grants the service's role again."""
+    if owner.config["SQLALCHEMY_DATABASE_URI"] != app.config["SQLALCHEMY_DATABASE_URI"]:
+        role = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).username
+        granted = cli(owner, "casework", "grants", "--role", role, "--apply")
+        assert granted.exit_code == 0, granted.output
+
+
+def as_table_owner(app, *statements, drop_triggers=True):
+    """What the owner of audit_event can do: drop the triggers, then change rows at will (on
+    PostgreSQL the service's own role may do neither: the test connects as the owner)."""
+    engine = owner_engine(app)
+    try:
+        with engine.begin() as connection:
+            if drop_triggers:
+                unprotect(connection)
+            for statement in statements:
+                connection.execute(text(statement))
+    finally:
+        engine.dispose()
 
 
 def empty_the_table(app):
@@ -71,7 +98,10 @@ def trail(world):
     """A protected trail of a few logins, with a checkpoint of it in the checkpoint file."""
     for _ in range(5):
         world.client_for("worker_a")
-    assert cli(world.app, "audit", "protect").exit_code == 0
+    engine = owner_engine(world.app)
+    with engine.begin() as connection:
+        protect(connection)  # as `casework init` does, as the owner
+    engine.dispose()
     result = cli(world.app, "audit", "checkpoint")
     assert result.exit_code == 0, result.output
     return world.app
@@ -319,8 +349,10 @@ def test_a_restore_starts_the_checkpoints_again_and_says_what_it_lost(
     after = latest(trail).rows
     assert after > backed_up
 
-    result = cli(trail, "casework", "restore", "--yes", str(archive))
+    owner = owner_of(trail, tmp_path)
+    result = cli(owner, "casework", "restore", "--yes", str(archive))
     assert result.exit_code == 0, result.output
+    regrant(owner, trail)
     assert f"rows {backed_up + 1:,}..{after:,} missing: the table ends at {backed_up:,}" in (
         result.output
     )

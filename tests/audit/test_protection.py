@@ -16,12 +16,14 @@ from tests.conftest import case_body
 
 
 @pytest.fixture()
-def protected(world):
+def protected(world, owner_app):
+    """The audit trail protected by its owner (``init`` does it), who is also the one the
+    triggers must stop: the service's own role may not touch audit rows anyway."""
     world.client_for("worker_a")  # one audit row
-    result = world.app.test_cli_runner().invoke(args=["audit", "protect"])
+    result = owner_app.test_cli_runner().invoke(args=["audit", "protect"])
     assert result.exit_code == 0, result.output
-    yield world.app
-    with world.app.app_context():
+    yield owner_app
+    with owner_app.app_context():
         unprotect(db.session.connection())
         db.session.commit()
 

@@ -7,6 +7,7 @@ import tarfile
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from casework.extensions import db
 from tests.conftest import case_body, make_app, reset_schema
@@ -17,7 +18,9 @@ def _raw(archive) -> bytes:
         return b"".join(tar.extractfile(m).read() for m in tar.getmembers() if m.isfile())
 
 
-def test_backup_round_trips_onto_a_fresh_instance_with_the_same_keys(world, tmp_path, database_url):
+def test_backup_round_trips_onto_a_fresh_instance_with_the_same_keys(
+    world, tmp_path, database_url, owner_app
+):
     if database_url.startswith("postgresql") and not shutil.which("pg_dump"):
         pytest.skip("pg_dump not installed")
     api = world.client_for("worker_a")
@@ -34,11 +37,18 @@ def test_backup_round_trips_onto_a_fresh_instance_with_the_same_keys(world, tmp_
         assert db.session.execute(text("SELECT count(*) FROM case_file")).scalar() == 0
         db.session.remove()
 
-    restored = world.app.test_cli_runner().invoke(
+    # Restoring replaces the tables: the owner does it, then grants the service's role again.
+    restored = owner_app.test_cli_runner().invoke(
         args=["casework", "restore", "--yes", str(archive)]
     )
     assert restored.exit_code == 0, restored.output
     assert "integrity check passed" in restored.output
+    service_role = make_url(world.app.config["SQLALCHEMY_DATABASE_URI"]).username
+    if database_url.startswith("postgresql"):
+        granted = owner_app.test_cli_runner().invoke(
+            args=["casework", "grants", "--role", service_role, "--apply"]
+        )
+        assert granted.exit_code == 0, granted.output
     again = world.client_for("worker_a").get(f"/api/v1/cases/{created['id']}")
     assert again.status_code == 200 and again.get_json()["person"]["full_name"] == "Lò Thị Mỷ"
 
