@@ -116,7 +116,7 @@ def init_command(no_units: bool) -> None:
         click.echo("audit trail protected: UPDATE and DELETE of audit rows are refused")
         click.echo(
             "row-level security is on for the tables about people: serve as a role that does "
-            "not own them (`casework grants --role casework_app --apply`, README)"
+            "not own them (`casework grants --role casework_app --apply`, docs/operations.md)"
         )
     _register_configured_keys(create=True)
     if not no_units and not db.session.scalar(select(func.count()).select_from(Unit)):
@@ -622,7 +622,7 @@ def audit_checkpoint() -> None:
     it for the auditor.
 
     Refuses, non-zero and writing nothing, when rows the previous checkpoint signed are gone.
-    Run it from cron or a systemd timer (README, "Audit checkpoints").
+    Run it from cron or a systemd timer (docs/operations.md, "Audit checkpoints").
     """
     from casework.audit.checkpoints import (
         CheckpointError,

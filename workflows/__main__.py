@@ -1,9 +1,9 @@
-"""`python -m workflows`: print the README tables, a diagram, or refresh README.md.
+"""`python -m workflows`: print the workflow tables, a diagram, or refresh docs/workflows.md.
 
 python -m workflows                       # tables (English) to stdout
 python -m workflows --lang vi             # tables in Vietnamese
 python -m workflows --mermaid post_prison # one diagram
-python -m workflows --write README.md     # replace the section between the markers
+python -m workflows --write docs/workflows.md   # replace the section between the markers
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m workflows", description=__doc__)
     parser.add_argument("--lang", choices=("en", "vi"), default="en")
     parser.add_argument("--mermaid", metavar="CASE_TYPE")
-    parser.add_argument("--write", metavar="README", type=Path)
+    parser.add_argument("--write", metavar="FILE", type=Path)
     args = parser.parse_args(argv)
     if args.mermaid:
         sys.stdout.write(to_mermaid(get_workflow(args.mermaid), lang=args.lang))

@@ -1,8 +1,8 @@
-"""Markdown tables of the workflows, for the README and for reviewers.
+"""Markdown tables of the workflows, for docs/workflows.md and for reviewers.
 
-Generated from the declarations; a test checks that the README section between
+Generated from the declarations; a test checks that the section of docs/workflows.md between
 `<!-- workflows:begin -->` and `<!-- workflows:end -->` matches
-`all_tables_markdown()`, and `python -m workflows --write README.md` refreshes it.
+`all_tables_markdown()`, and `python -m workflows --write docs/workflows.md` refreshes it.
 """
 
 from __future__ import annotations
@@ -102,19 +102,19 @@ def markdown_table(workflow: Workflow, lang: str = "en") -> str:
 
 
 def all_tables_markdown(lang: str = "en") -> str:
-    """The README section: a heading and a table per case type."""
+    """The generated section: a heading and a table per case type."""
     from workflows.registry import WORKFLOWS
 
     lang = "vi" if lang == "vi" else "en"
-    parts = [f"### {_WORDS[lang]['title']}\n"]
+    parts = [f"## {_WORDS[lang]['title']}\n"]
     for workflow in WORKFLOWS.values():
-        parts.append(f"#### {workflow.label(lang)} (`{workflow.case_type}`)\n")
+        parts.append(f"### {workflow.label(lang)} (`{workflow.case_type}`)\n")
         parts.append(markdown_table(workflow, lang))
     return "\n".join(parts)
 
 
 def replace_between_markers(text: str, section: str) -> str:
-    """`text` with the part between the README markers replaced by `section`.
+    """`text` with the part between the markers replaced by `section`.
 
     :raise ValueError: when the markers are missing or out of order.
     """
@@ -126,7 +126,7 @@ def replace_between_markers(text: str, section: str) -> str:
 
 
 def section_between_markers(text: str) -> str | None:
-    """The text between the README markers, or None when they are absent."""
+    """The text between the markers, or None when they are absent."""
     start = text.find(BEGIN_MARKER)
     end = text.find(END_MARKER)
     if start < 0 or end < start:

@@ -10,8 +10,8 @@ Approval alone would not be enough: the administrator may hold the account's way
 the account's enrolment code and used it). So an approval on an account whose credential is not
 vouched (``User.credential_vouched``) ends that credential — password, codes, sessions and
 tokens — and gives the approver a fresh enrolment code to hand over in person. From then on no
-administrator can know how to log into an account that holds a case role: see the README's
-"Accounts and enrolment" for the whole argument.
+administrator can know how to log into an account that holds a case role: see docs/access.md,
+"Accounts: enrolment codes and a second pair of eyes", for the whole argument.
 
 These functions are the operations (they audit); the faces load, call one, render.
 """

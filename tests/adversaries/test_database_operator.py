@@ -76,7 +76,8 @@ def test_moving_a_ciphertext_to_another_person_shows_nothing_and_verify_names_it
             for case_id in (victim.case_id, other["id"])
         }
         stolen = connection.scalar(
-            text("SELECT full_name_ct FROM person WHERE id = :id"), {"id": person_of[victim.case_id]}
+            text("SELECT full_name_ct FROM person WHERE id = :id"),
+            {"id": person_of[victim.case_id]},
         )
         connection.execute(
             text("UPDATE person SET full_name_ct = :name WHERE id = :id"),

@@ -1,4 +1,4 @@
-"""The diagram and the README tables are drawn from the same declarations."""
+"""The diagram and the tables of docs/workflows.md are drawn from the same declarations."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from workflows.table import (
 )
 
 BY_TYPE = pytest.mark.parametrize("workflow", WORKFLOWS.values(), ids=lambda wf: wf.case_type)
-README = Path(__file__).parents[2] / "README.md"
+TABLES = Path(__file__).parents[2] / "docs" / "workflows.md"
 
 
 @BY_TYPE
@@ -71,13 +71,13 @@ def test_all_tables_cover_every_case_type() -> None:
 
 
 def test_readme_section_matches_the_declarations() -> None:
-    if not README.exists():
-        pytest.skip("README.md not written yet")
-    section = section_between_markers(README.read_text("utf-8"))
+    if not TABLES.exists():
+        pytest.skip("docs/workflows.md not written yet")
+    section = section_between_markers(TABLES.read_text("utf-8"))
     if section is None:
-        pytest.skip(f"README.md has no {BEGIN_MARKER} … {END_MARKER} markers yet")
+        pytest.skip(f"docs/workflows.md has no {BEGIN_MARKER} … {END_MARKER} markers yet")
     assert section.strip() == all_tables_markdown().strip(), (
-        "README workflow tables are stale: run `python -m workflows --write README.md`"
+        "docs/workflows.md tables are stale: run `python -m workflows --write docs/workflows.md`"
     )
 
 
