@@ -33,6 +33,7 @@ from pathlib import Path
 
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session
 
 from casework.audit.checkpoints import (
     Baseline,
@@ -215,13 +216,17 @@ class Restore:
 
 def restore_backup(
     engine: Engine,
-    session_factory,  # noqa: ANN001
+    session: Session,
     keyring: Keyring,
     archive_path: Path,
     checkpoints: CheckpointLog,
 ) -> Restore:
     """Replace the database behind ``engine`` with the archive's content, then append to
     ``checkpoints`` a checkpoint of the restored audit trail as the new baseline.
+
+    ``session`` is the application's own session (``db.session``): the baseline is signed in it,
+    so the key check that signing triggers reads through the same connection — on SQLite a
+    second one would wait for the write lock this one holds.
 
     :raise BackupError: unreadable archive, another database kind, a key the keyring lacks, an
         audit checkpoint that is not genuine (nothing replaced then); or, once replaced, an
@@ -271,12 +276,10 @@ def restore_backup(
                 ],
                 env,
             )
-    session = session_factory()
     try:
         baseline = write_restore_baseline(session, checkpoints, archived)
     except CheckpointError as exc:
         raise BackupError(f"restored, but no audit checkpoint written: {exc}") from None
     finally:
         session.rollback()
-        session.close()
     return Restore(manifest, baseline)

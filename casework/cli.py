@@ -363,7 +363,7 @@ def restore_command(archive: Path, yes: bool) -> None:
         keyring = crypto.app_holder(current_app).get()
         restored = restore_backup(
             db.engine,
-            db.session.session_factory,
+            db.session,
             keyring,
             archive,
             configured_log(current_app),
