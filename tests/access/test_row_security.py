@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from flask import jsonify, request
+from flask import Flask, jsonify, request
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
@@ -32,6 +32,12 @@ postgresql_only = pytest.mark.skipif(
 )
 
 COMMUNE_A, COMMUNE_B, HCM = "00004", "00008", "26734"
+
+
+@pytest.fixture()
+def app(own_app: Flask) -> Flask:
+    """This module adds a route to the application: one of its own, not the shared one."""
+    return own_app
 
 
 @pytest.fixture()
