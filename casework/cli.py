@@ -109,9 +109,18 @@ def init_command(no_units: bool) -> None:
     upgrade()
     click.echo("database schema at head")
     if db.engine.dialect.name == "postgresql":
+        from sqlalchemy.exc import ProgrammingError
+
         from casework.audit.grants import protect
 
-        protect(db.session.connection())
+        try:
+            protect(db.session.connection())
+        except ProgrammingError:
+            db.session.rollback()
+            fail(
+                "init installs the audit trail's triggers and migrates: run it connected as the "
+                "owner of the tables, not as the service's role (docs/operations.md)"
+            )
         db.session.commit()
         click.echo("audit trail protected: UPDATE and DELETE of audit rows are refused")
         click.echo(

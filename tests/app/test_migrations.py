@@ -15,7 +15,9 @@ def test_models_and_migrations_agree(app):
     assert diff == []
 
 
-def test_upgrading_suspends_case_roles_held_on_an_administrators_temporary_password(world):
+def test_upgrading_suspends_case_roles_held_on_an_administrators_temporary_password(
+    world, owner_app
+):
     """Before 0004 an administrator set temporary passwords, and knows the ones still in use:
     such an account's case roles wait for a supervisor again, and that password ends."""
     from flask_migrate import downgrade, upgrade
@@ -23,7 +25,7 @@ def test_upgrading_suspends_case_roles_held_on_an_administrators_temporary_passw
 
     from casework.accounts.models import RoleRequest, User
     from casework.integrity import verify_integrity
-    from tests.conftest import PASSWORD, ApiClient
+    from tests.conftest import PASSWORD, ApiClient, _grant_app_role
 
     with world.app.app_context():
         db.session.execute(
@@ -37,8 +39,12 @@ def test_upgrading_suspends_case_roles_held_on_an_administrators_temporary_passw
             "user worker_b: holds a case role on a credential not vouched for"
         ]
         db.session.remove()
-        downgrade(revision="0002")
-        upgrade()
+        # Migrations run as the tables' owner, then the service's role is granted again.
+        with owner_app.app_context():
+            downgrade(revision="0002")
+            upgrade()
+            db.session.remove()
+        _grant_app_role(owner_app.config["SQLALCHEMY_DATABASE_URI"])
         worker_a = db.session.scalar(select(User).where(User.username == "worker_a"))
         assert worker_a.role_names == set() and worker_a.awaiting_enrolment
         [waiting] = db.session.scalars(select(RoleRequest)).all()

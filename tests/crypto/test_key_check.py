@@ -26,7 +26,7 @@ from casework.cases.models import Case
 from casework.crypto import generate_key_file
 from casework.crypto.models import KeyCheck
 from casework.extensions import db
-from tests.conftest import PASSWORD, ROOT_KEY, case_body, make_app, process_environ
+from tests.conftest import PASSWORD, ROOT_KEY, case_body, make_app, owner_url, process_environ
 
 ROOT = Path(__file__).resolve().parents[2]
 OTHER_KEY = base64.b64encode(secrets.token_bytes(32)).decode()
@@ -68,11 +68,13 @@ def _key_file(path: Path, key_b64: str = ROOT_KEY) -> Path:
     return path
 
 
-def _env_app(world, root_key: str):
-    """Another worker on the world's database, its root key from CASEWORK_ROOT_KEY."""
+def _env_app(world, root_key: str, *, as_owner: bool = False):
+    """Another worker on the world's database, its root key from CASEWORK_ROOT_KEY; connected
+    as the tables' owner (``as_owner``) for ``init``, which migrates and installs triggers."""
+    url = world.app.config["SQLALCHEMY_DATABASE_URI"]
     return make_app(
         Path(world.app.instance_path).parent,
-        world.app.config["SQLALCHEMY_DATABASE_URI"],
+        owner_url(url) if as_owner else url,
         environ={"CASEWORK_ROOT_KEY": root_key},
     )
 
@@ -195,13 +197,13 @@ def test_commands_that_use_keys_stop_with_one_line_under_a_wrong_key(world):
 def test_the_first_init_after_the_upgrade_registers_only_a_key_that_opens_the_data(world):
     world.client_for("worker_a").post("/api/v1/cases", json=case_body())
     _forget_check_values(world.app)
-    wrong = _env_app(world, OTHER_KEY)
+    wrong = _env_app(world, OTHER_KEY, as_owner=True)
     refused = wrong.test_cli_runner().invoke(args=["casework", "init", "--no-units"])
     assert refused.exit_code == 1
     assert "does not decrypt with it" in refused.output
     assert _check_values(world.app) == {}
 
-    right = _env_app(world, ROOT_KEY)
+    right = _env_app(world, ROOT_KEY, as_owner=True)
     accepted = right.test_cli_runner().invoke(args=["casework", "init", "--no-units"])
     assert accepted.exit_code == 0, accepted.output
     assert "registered the check values of encryption keys 1" in accepted.output
@@ -219,7 +221,7 @@ def test_without_encrypted_data_the_audit_trail_tells_a_wrong_key_apart(world):
 
 
 def test_init_refuses_to_make_a_new_key_for_a_database_written_with_another(world, tmp_path):
-    database_url = world.app.config["SQLALCHEMY_DATABASE_URI"]
+    database_url = owner_url(world.app.config["SQLALCHEMY_DATABASE_URI"])
     key_file = tmp_path / "lost.key"
     app = _file_app(tmp_path, database_url, key_file)
     result = app.test_cli_runner().invoke(args=["casework", "init", "--no-units"])
@@ -289,3 +291,16 @@ def test_gunicorn_start_hook_checks_the_key_against_the_database(world, monkeypa
         with pytest.raises(SystemExit):
             hooks["on_starting"](Server())
         assert len(errors) == 1 and "not the one this database was written with" in errors[0]
+
+
+def test_init_as_the_services_own_role_stops_with_one_line_saying_to_run_it_as_the_owner(world):
+    if world.app.config["SQLALCHEMY_DATABASE_URI"] == owner_url(
+        world.app.config["SQLALCHEMY_DATABASE_URI"]
+    ):
+        pytest.skip("PostgreSQL only: the service connects as a role that does not own the tables")
+    result = _env_app(world, ROOT_KEY).test_cli_runner().invoke(
+        args=["casework", "init", "--no-units"]
+    )
+    assert result.exit_code == 1
+    assert "run it connected as the owner of the tables" in result.output
+    assert "Traceback" not in result.output
