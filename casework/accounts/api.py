@@ -12,7 +12,7 @@ from flask_wtf.csrf import generate_csrf
 
 from casework.access.current import caller
 from casework.access.roles import permissions_of
-from casework.accounts import operations, totp
+from casework.accounts import operations
 from casework.accounts.authentication import authenticate
 from casework.accounts.loader import pending_steps, require_session
 from casework.accounts.schemas import (
@@ -27,7 +27,6 @@ from casework.accounts.schemas import (
     TotpConfirmSchema,
     TotpEnrolOutSchema,
 )
-from casework.audit import trail
 from casework.errors import Unauthorized
 from casework.extensions import db, limiter
 
@@ -108,13 +107,7 @@ class Logout(MethodView):
         """End this session, server-side."""
         user = caller()
         require_session()
-        trail.record(
-            db.session,
-            "auth.logout",
-            actor=user,
-            remote_addr=request.remote_addr,
-            unit_path=user.unit.path,
-        )
+        operations.log_out(db.session, user, request.remote_addr)
         logout_user()
 
 
@@ -166,15 +159,7 @@ class TotpConfirm(MethodView):
         """Confirm with a first code; returns ten one-time recovery codes (shown once)."""
         user = caller()
         require_session()
-        codes = totp.confirm_enrolment(db.session, user, data["code"])
-        trail.record(
-            db.session,
-            "auth.totp_confirm",
-            actor=user,
-            object_type="user",
-            object_id=user.id,
-            unit_path=user.unit.path,
-        )
+        codes = operations.confirm_own_totp(db.session, user, data["code"])
         return {"recovery_codes": codes}
 
 

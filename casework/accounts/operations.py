@@ -23,8 +23,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.access.roles import ROLES
-from casework.accounts import enrolment, lockout, role_requests, sessions, totp
-from casework.accounts.models import UNUSABLE_PASSWORD, RoleAssignment, RoleRequest, User
+from casework.accounts import enrolment, lockout, role_requests, sessions, tokens, totp
+from casework.accounts.models import (
+    UNUSABLE_PASSWORD,
+    ApiToken,
+    RoleAssignment,
+    RoleRequest,
+    User,
+)
 from casework.accounts.passwords import hash_password, password_problems, verify_password
 from casework.accounts.revocation import end_all_access
 from casework.audit import trail
@@ -350,6 +356,66 @@ def begin_own_totp_enrolment(session: Session, user: User) -> tuple[str, str]:
         unit_path=user.unit.path,
     )
     return secret, uri
+
+
+def confirm_own_totp(session: Session, user: User, code: str) -> list[str]:
+    """Confirm the user's TOTP set-up with a first code (audited); returns the recovery codes,
+    shown this once. The API and the two-step page both call this.
+
+    :raise DomainError: no set-up waiting, or a wrong code.
+    """
+    codes = totp.confirm_enrolment(session, user, code)
+    trail.record(
+        session,
+        "auth.totp_confirm",
+        actor=user,
+        object_type="user",
+        object_id=user.id,
+        unit_path=user.unit.path,
+    )
+    return codes
+
+
+def log_out(session: Session, user: Any, remote_addr: str | None) -> None:
+    """Audit the end of the user's session (``auth.logout``); the face then ends the login."""
+    trail.record(
+        session,
+        "auth.logout",
+        actor=user,
+        remote_addr=remote_addr,
+        unit_path=user.unit.path,
+    )
+
+
+def create_own_token(
+    session: Session, user: User, name: str, expires_in_days: int
+) -> tuple[ApiToken, str]:
+    """A personal access token of ``user`` and its secret (shown once); audited."""
+    token, secret = tokens.create_token(session, user, name, expires_in_days)
+    trail.record(
+        session,
+        "token.create",
+        actor=user,
+        object_type="api_token",
+        object_id=token.id,
+        unit_path=user.unit.path,
+        expires_in_days=expires_in_days,
+    )
+    return token, secret
+
+
+def revoke_own_token(session: Session, user: Any, token_id: uuid.UUID) -> None:
+    """Revoke one of the user's tokens (404 for anyone else's); audited."""
+    token = tokens.own_token(session, user, token_id)
+    tokens.revoke_token(token)
+    trail.record(
+        session,
+        "token.revoke",
+        actor=user,
+        object_type="api_token",
+        object_id=token.id,
+        unit_path=user.unit.path,
+    )
 
 
 def remove_own_totp(session: Session, user: User, password: str) -> None:

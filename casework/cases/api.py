@@ -9,14 +9,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, Page
 from sqlalchemy import false, func, or_, select
 
-import casework.api.pagination  # noqa: F401 - names the paging parameter per_page
 from casework.access.current import caller
 from casework.access.identity import may_see_identity
 from casework.access.scoping import scope_paths, scoped_cases
-from casework.audit import trail
 from casework.cases import operations
 from casework.cases.models import Case
-from casework.cases.presenters import case_summaries, case_view, duplicates_view
+from casework.cases.presenters import case_view, duplicates_view
 from casework.cases.schemas import (
     CaseCreateSchema,
     CaseListArgsSchema,
@@ -121,13 +119,7 @@ class _SummaryPage:
 
     def __getitem__(self, window: slice) -> list[dict[str, Any]]:
         rows = self.query.offset(window.start).limit(window.stop - window.start)
-        summaries = case_summaries(db.session, self.user, db.session.scalars(rows).unique())
-        shown = [str(s["id"]) for s in summaries if s["full_name"] is not None]
-        if shown:  # names on a list are identity shown: audited like a case view
-            trail.record(
-                db.session, "case.list_identity", actor=self.user, object_type="case", cases=shown
-            )
-        return summaries
+        return operations.list_summaries(db.session, self.user, db.session.scalars(rows).unique())
 
 
 @blp.route("/<uuid:case_id>")
@@ -137,17 +129,7 @@ class CaseItem(MethodView):
         """One case; identity fields only where the caller may see them."""
         user = caller()
         case = operations.get_case(db.session, user, case_id)
-        view = case_view(db.session, user, case)
-        if not view["person"]["masked"]:
-            trail.record(
-                db.session,
-                "case.view_identity",
-                actor=user,
-                object_type="case",
-                object_id=case.id,
-                unit_path=case.unit.path,
-            )
-        return view
+        return operations.view_case(db.session, user, case)
 
     @blp.arguments(CasePatchSchema)
     @blp.response(200, CaseOutSchema)

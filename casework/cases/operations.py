@@ -16,10 +16,13 @@ from sqlalchemy import TextClause, Uuid, bindparam, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from casework.access.identity import REVEAL_HOURS, may_see_identity, reveal_identity
+from casework.access.models import IdentityReveal
 from casework.access.scoping import case_by_id, unit_in_scope
 from casework.accounts.models import User
 from casework.audit import trail
 from casework.cases.models import Case, CaseEvent
+from casework.cases.presenters import case_summaries, case_view
 from casework.errors import Conflict, Forbidden, Invalid, NotFound
 from casework.model_base import utcnow
 from casework.people.disclosure import SearchResult
@@ -397,3 +400,61 @@ def assign_case(
         worker=worker.username if worker else None,
         previous=previous.username if previous else None,
     )
+
+
+def view_case(session: Session, user: Any, case: Case, *, via: str | None = None) -> dict[str, Any]:
+    """One case as ``user`` may see it; identity shown is audited (``case.view_identity``).
+
+    The API and the case page both read a case through this (``via="web"`` for the page).
+    """
+    view = case_view(session, user, case)
+    if not view["person"]["masked"]:
+        trail.record(
+            session,
+            "case.view_identity",
+            actor=user,
+            object_type="case",
+            object_id=case.id,
+            unit_path=case.unit.path,
+            **({"via": via} if via else {}),
+        )
+    return view
+
+
+def list_summaries(session: Session, user: Any, cases: Any) -> list[dict[str, Any]]:
+    """Summaries of one page of a caseload; names on a list are identity shown, audited like a
+    case view (``case.list_identity``)."""
+    summaries = case_summaries(session, user, cases)
+    shown = [str(s["id"]) for s in summaries if s["full_name"] is not None]
+    if shown:
+        trail.record(session, "case.list_identity", actor=user, object_type="case", cases=shown)
+    return summaries
+
+
+def break_glass(session: Session, user: Any, case: Case, reason: str | None) -> IdentityReveal:
+    """Reveal a masked identity for a few hours, with a written reason; audited
+    (``case.break_glass``). The API and the case page both call this.
+
+    :raise Forbidden: the caller may not break the glass or read identities in the case's unit.
+    :raise Conflict: the caller already sees the identity.
+    :raise Invalid: no reason of at least 10 characters.
+    """
+    require(user, "case.break_glass", case.unit)
+    require(user, "case.read_identity", case.unit)
+    if may_see_identity(session, user, case):
+        raise Conflict(_("You already see the identity of this person."))
+    reason = (reason or "").strip()
+    if len(reason) < 10:
+        raise Invalid(errors={"reason": [_("Give a reason of at least 10 characters.")]})
+    reveal = reveal_identity(session, user, case, reason)
+    trail.record(
+        session,
+        "case.break_glass",
+        actor=user,
+        object_type="case",
+        object_id=case.id,
+        unit_path=case.unit.path,
+        reveal_id=str(reveal.id),
+        hours=REVEAL_HOURS,
+    )
+    return reveal

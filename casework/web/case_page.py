@@ -15,13 +15,11 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from casework.access.current import caller
-from casework.access.identity import may_see_identity, reveal_identity
+from casework.access.identity import may_see_identity
 from casework.access.scoping import unit_in_scope
 from casework.accounts.models import User
-from casework.audit import trail
 from casework.cases import operations
 from casework.cases.models import REFERRAL_SOURCES, REHAB_KINDS, Case, CaseEvent
-from casework.cases.presenters import case_view
 from casework.cases.schemas import CasePatchSchema
 from casework.cases.transitions import event_texts, fire, options_for
 from casework.cases.workflow_api import option_view
@@ -109,18 +107,8 @@ def render_case(
 ) -> Any:
     """The case page; after a refused action, with its errors next to that action's form."""
     user = caller()
-    view = case_view(db.session, user, case)
+    view = operations.view_case(db.session, user, case, via="web")
     show = not view["person"]["masked"]
-    if show:
-        trail.record(
-            db.session,
-            "case.view_identity",
-            actor=user,
-            object_type="case",
-            object_id=case.id,
-            unit_path=case.unit.path,
-            via="web",
-        )
     history = _history(case, show)
     options = [option_view(o, labels.lang()) for o in options_for(user, case)]
     may_assign = unit_in_scope(user, case.unit, "case.assign") and not case.is_closed
@@ -209,28 +197,20 @@ def reveal(case_id: uuid.UUID) -> Any:
     """Break the glass: a written reason, a time-limited reveal, an audit entry."""
     user = caller()
     case = operations.get_case(db.session, user, case_id)
-    if not unit_in_scope(user, case.unit, "case.break_glass") or may_see_identity(
-        db.session, user, case
-    ):
-        raise Forbidden()
     form = RevealForm()
-    if not form.validate_on_submit():
+    try:
+        operations.break_glass(
+            db.session, user, case, form.reason.data if form.validate_on_submit() else None
+        )
+    except Invalid as error:
+        db.session.rollback()
         return render_case(
             case,
-            status=422,
+            status=error.status,
             failed_event="reveal",
-            event_errors={"reason": [_("Give a reason of at least 10 characters.")]},
+            event_errors=flatten(error.errors),
             message=_("Some fields are not valid."),
         )
-    reveal_identity(db.session, user, case, form.reason.data.strip())
-    trail.record(
-        db.session,
-        "case.break_glass",
-        actor=user,
-        object_type="case",
-        object_id=case.id,
-        unit_path=case.unit.path,
-    )
     flash(_("The identity is shown for a few hours; your reason was recorded."), "success")
     return redirect(url_for("web_case.case_page", case_id=case.id))
 

@@ -16,7 +16,6 @@ from sqlalchemy import func, select
 import workflows
 from casework.access.current import caller
 from casework.access.scoping import path_condition, scope_paths
-from casework.api.pagination import MAX_PAGE
 from casework.cases import operations
 from casework.cases.api import filtered_caseload
 from casework.cases.models import CASE_TYPES, REFERRAL_SOURCES, REHAB_KINDS
@@ -24,6 +23,7 @@ from casework.cases.presenters import case_summaries
 from casework.cases.schemas import CaseCreateSchema, CaseListArgsSchema
 from casework.errors import Forbidden, Invalid
 from casework.extensions import db
+from casework.pagination import MAX_PAGE
 from casework.people.models import SEXES
 from casework.units.models import CURRENT_TREE, Unit
 from casework.web import labels

@@ -16,6 +16,7 @@ take them out of the list.
 from __future__ import annotations
 
 import json
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,9 +32,10 @@ from casework.cases.models import Case
 from casework.cases.operations import new_reference, open_case, resolve_case_unit
 from casework.cases.schemas import CaseCreateSchema
 from casework.crypto.blind import normalise_national_id, normalise_phone
-from casework.errors import Invalid
+from casework.errors import Invalid, NotFound
 from casework.people.disclosure import SearchResult
 from casework.people.operations import Lookup, find_people_many
+from casework.services.imports import report as report_files
 from casework.services.imports.columns import (
     PERSON_FIELDS,
     CellError,
@@ -43,6 +45,7 @@ from casework.services.imports.columns import (
 )
 from casework.services.imports.reading import read_sheet
 from casework.services.models import CaseImport
+from casework.unit_of_work import audit_failure
 from casework.units.loader import current_unit_for
 from casework.units.models import Unit
 
@@ -121,6 +124,14 @@ def run_import(
         results = _open_all(session, actor, prepared, units)
         failed = [r for r in results if r.status == "error"]
         if failed:
+            # Audited although the request (or command) rolls back: written after it.
+            audit_failure(
+                "import.commit",
+                actor=actor,
+                outcome="refused",
+                case_type=options.case_type,
+                rows_in_error=len(failed[:200]),
+            )
             raise ImportRefused(
                 _(
                     "%(n)d of %(total)d rows have errors: nothing was imported. Run a dry run "
@@ -145,6 +156,37 @@ def run_import(
         imported=record.rows_imported,
     )
     return record
+
+
+def get_import(session: Session, user: Any, import_id: Any) -> CaseImport:
+    """The importer's own import, or one of a unit the caller supervises; else 404."""
+    try:
+        key = import_id if isinstance(import_id, uuid.UUID) else uuid.UUID(str(import_id))
+    except ValueError:
+        raise NotFound() from None
+    record = session.scalar(select(CaseImport).where(CaseImport.id == key))
+    if record is None or not unit_in_scope(user, record.unit, "case.create"):
+        raise NotFound()
+    # Someone else's import is for the supervisors of its unit (``case.approve``).
+    if record.created_by_id != user.id and not unit_in_scope(user, record.unit, "case.approve"):
+        raise NotFound()
+    return record
+
+
+def download_report(session: Session, user: Any, record: CaseImport, fmt: str) -> tuple[bytes, str]:
+    """The per-row report of ``record`` as ``fmt`` (csv/xlsx) and its mimetype; audited
+    (``import.report_download``)."""
+    body, mimetype = report_files.render(report_rows(record), fmt)
+    trail.record(
+        session,
+        "import.report_download",
+        actor=user,
+        object_type="case_import",
+        object_id=record.id,
+        unit_path=record.unit.path,
+        format=fmt,
+    )
+    return body, mimetype
 
 
 @contextmanager
