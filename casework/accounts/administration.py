@@ -12,6 +12,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
+from casework.access.actor import Actor
 from casework.access.scoping import path_condition, scope_paths, unit_in_scope
 from casework.accounts.models import RoleAssignment, User
 from casework.errors import Forbidden, Invalid, NotFound
@@ -21,13 +22,13 @@ from casework.units.models import Unit
 PERMISSION = "user.manage"
 
 
-def require_administrator(admin: Any) -> None:
+def require_administrator(admin: Actor) -> None:
     """:raise Forbidden: the caller manages users nowhere."""
     if not scope_paths(admin, PERMISSION):
         raise Forbidden()
 
 
-def managed_users(admin: Any) -> Select:
+def managed_users(admin: Actor) -> Select:
     """``SELECT user_account`` limited to the administrator's subtree."""
     return (
         select(User)
@@ -36,7 +37,7 @@ def managed_users(admin: Any) -> Select:
     )
 
 
-def get_managed_user(session: Any, admin: Any, user_id: uuid.UUID) -> User:
+def get_managed_user(session: Any, admin: Actor, user_id: uuid.UUID) -> User:
     """:raise NotFound: unknown user, or one outside the administrator's subtree."""
     user = session.scalar(managed_users(admin).where(User.id == user_id))
     if user is None:
@@ -44,7 +45,7 @@ def get_managed_user(session: Any, admin: Any, user_id: uuid.UUID) -> User:
     return user
 
 
-def managed_unit(session: Any, admin: Any, code: str) -> Unit:
+def managed_unit(session: Any, admin: Actor, code: str) -> Unit:
     """The unit with this code, if it lies in the administrator's subtree.
 
     :raise Invalid: unknown code or a unit outside the subtree (the same message).
@@ -55,7 +56,7 @@ def managed_unit(session: Any, admin: Any, code: str) -> Unit:
     return unit
 
 
-def get_assignment(user: User, admin: Any, assignment_id: uuid.UUID) -> RoleAssignment:
+def get_assignment(user: User, admin: Actor, assignment_id: uuid.UUID) -> RoleAssignment:
     """:raise NotFound: no such assignment of this user inside the administrator's subtree."""
     for assignment in user.roles:
         if assignment.id == assignment_id and unit_in_scope(admin, assignment.unit, PERMISSION):

@@ -10,6 +10,7 @@ from flask_login import login_user, logout_user
 from flask_smorest import Blueprint
 from flask_wtf.csrf import generate_csrf
 
+from casework.access.actor import Actor
 from casework.access.current import caller
 from casework.access.roles import permissions_of
 from casework.accounts import operations
@@ -35,7 +36,7 @@ blp = Blueprint("auth", __name__, url_prefix="", description="Sessions and the c
 LOGIN_FAILED = "Tên đăng nhập, mật khẩu hoặc mã OTP không đúng / wrong username, password or code."
 
 
-def me_view(user: Any) -> dict[str, Any]:
+def me_view(user: Actor) -> dict[str, Any]:
     return {
         "id": user.id,
         "username": user.username,

@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casework.access.actor import Actor
 from casework.access.roles import ROLES
 from casework.accounts import enrolment, lockout, role_requests, sessions, tokens, totp
 from casework.accounts.models import (
@@ -130,7 +131,7 @@ class NewAccount:
 
 def create_account(
     session: Session,
-    creator: Any,
+    creator: Actor | None,
     *,
     username: str,
     roles: list[str],
@@ -189,7 +190,7 @@ def create_account(
 
 
 def _create_for_administrator(
-    session: Session, admin: Any, username: str, roles: list[str], unit: Unit, display_name: str
+    session: Session, admin: Actor, username: str, roles: list[str], unit: Unit, display_name: str
 ) -> NewAccount:
     username = _check_new_account(session, username, roles)
     user = User(
@@ -296,7 +297,7 @@ class CredentialReset:
     waiting: list[RoleRequest]
 
 
-def reset_credentials(session: Session, admin: Any, user: User) -> CredentialReset:
+def reset_credentials(session: Session, admin: Actor, user: User) -> CredentialReset:
     """An administrator resets an account's password: it stops working, every session and token
     ends, the lock is lifted, and a new enrolment code replaces it. Audited.
 
@@ -327,7 +328,7 @@ def reset_credentials(session: Session, admin: Any, user: User) -> CredentialRes
     return CredentialReset(code, waiting)
 
 
-def reset_totp(session: Session, admin: Any, user: User) -> None:
+def reset_totp(session: Session, admin: Actor, user: User) -> None:
     """An administrator removes a lost second factor; the user sets up a new one at next login."""
     totp.remove_totp(session, user)
     sessions.revoke_sessions(session, user)
@@ -376,7 +377,7 @@ def confirm_own_totp(session: Session, user: User, code: str) -> list[str]:
     return codes
 
 
-def log_out(session: Session, user: Any, remote_addr: str | None) -> None:
+def log_out(session: Session, user: Actor, remote_addr: str | None) -> None:
     """Audit the end of the user's session (``auth.logout``); the face then ends the login."""
     trail.record(
         session,
@@ -404,7 +405,7 @@ def create_own_token(
     return token, secret
 
 
-def revoke_own_token(session: Session, user: Any, token_id: uuid.UUID) -> None:
+def revoke_own_token(session: Session, user: Actor, token_id: uuid.UUID) -> None:
     """Revoke one of the user's tokens (404 for anyone else's); audited."""
     token = tokens.own_token(session, user, token_id)
     tokens.revoke_token(token)
@@ -438,7 +439,7 @@ def remove_own_totp(session: Session, user: User, password: str) -> None:
     )
 
 
-def update_user(session: Session, admin: Any, user: User, data: dict[str, Any]) -> list[str]:
+def update_user(session: Session, admin: Actor, user: User, data: dict[str, Any]) -> list[str]:
     """Change the display name and/or active flag; disabling ends all access at once.
 
     :raise Forbidden: an administrator disabling their own account.
@@ -469,7 +470,7 @@ def update_user(session: Session, admin: Any, user: User, data: dict[str, Any]) 
 
 
 def grant_role(
-    session: Session, admin: Any, user: User, role: str, unit: Unit
+    session: Session, admin: Actor, user: User, role: str, unit: Unit
 ) -> RoleAssignment | RoleRequest:
     """Give ``user`` ``role`` in ``unit`` (the caller checked that ``unit`` is theirs). Audited.
 
@@ -504,7 +505,7 @@ def grant_role(
     return assignment
 
 
-def revoke_role(session: Session, admin: Any, user: User, assignment: RoleAssignment) -> None:
+def revoke_role(session: Session, admin: Actor, user: User, assignment: RoleAssignment) -> None:
     """Take a role away (effective on the user's next request: roles are read per request).
 
     :raise Forbidden: administrators do not change their own roles.

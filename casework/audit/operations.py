@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from casework.access.actor import Actor
 from casework.access.paging import SqlPage
 from casework.access.scoping import path_condition, scope_paths
 from casework.audit import trail
@@ -20,7 +21,7 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def audit_query(user: Any, args: dict[str, Any]):  # noqa: ANN201 - a Select
+def audit_query(user: Actor, args: dict[str, Any]):  # noqa: ANN201 - a Select
     """The entries ``user`` may read, filtered in SQL, newest first."""
     paths = scope_paths(user, "audit.read")
     query = select(AuditEvent).where(
@@ -45,7 +46,7 @@ def audit_query(user: Any, args: dict[str, Any]):  # noqa: ANN201 - a Select
     return query.order_by(AuditEvent.seq.desc())
 
 
-def read_trail(session: Session, user: Any, args: dict[str, Any]) -> SqlPage:
+def read_trail(session: Session, user: Actor, args: dict[str, Any]) -> SqlPage:
     """The entries ``user`` may read, as a page; reading is itself audited (``audit.read``).
 
     :raise Forbidden: the caller reads the audit trail nowhere.

@@ -9,6 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, Page
 from sqlalchemy import false, func, or_, select
 
+from casework.access.actor import Actor
 from casework.access.current import caller
 from casework.access.identity import may_see_identity
 from casework.access.scoping import scope_paths, scoped_cases
@@ -30,7 +31,7 @@ from casework.units.models import CURRENT_TREE, Unit
 blp = Blueprint("cases", __name__, url_prefix="/cases", description="Cases (hồ sơ)")
 
 
-def filtered_caseload(user: Any, args: dict[str, Any]):  # noqa: ANN201 - a Select
+def filtered_caseload(user: Actor, args: dict[str, Any]):  # noqa: ANN201 - a Select
     """The caller's scoped caseload with the list filters applied, in SQL."""
     query = scoped_cases(user)
     if "case_type" in args:
@@ -62,7 +63,7 @@ def filtered_caseload(user: Any, args: dict[str, Any]):  # noqa: ANN201 - a Sele
     return query.order_by(Case.due_on.is_(None), Case.due_on, Case.opened_on.desc(), Case.id)
 
 
-def _search(query, user: Any, text: str):  # noqa: ANN001, ANN202
+def _search(query, user: Actor, text: str):  # noqa: ANN001, ANN202
     """``q=``: a case reference, or a national ID or phone looked up like every lookup.
 
     A reference finds a case of the caller's scope (the list shows such a case anyway, masked
@@ -109,7 +110,7 @@ class _SummaryPage:
     Rows become summaries (identity masked per row) only for the page that is returned.
     """
 
-    def __init__(self, query, user: Any) -> None:  # noqa: ANN001 - a Select
+    def __init__(self, query, user: Actor) -> None:  # noqa: ANN001 - a Select
         self.query, self.user = query, user
 
     def __len__(self) -> int:

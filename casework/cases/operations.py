@@ -16,6 +16,7 @@ from sqlalchemy import TextClause, Uuid, bindparam, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from casework.access.actor import Actor
 from casework.access.identity import REVEAL_HOURS, may_see_identity, reveal_identity
 from casework.access.models import IdentityReveal
 from casework.access.scoping import case_by_id, unit_in_scope
@@ -71,7 +72,7 @@ def free_reference(session: Session, today: date) -> str:
 
 
 def get_case(
-    session: Session, user: Any, case_id: uuid.UUID | str, permission: str = "case.read"
+    session: Session, user: Actor, case_id: uuid.UUID | str, permission: str = "case.read"
 ) -> Case:
     """Load a case the caller may see.
 
@@ -87,7 +88,7 @@ def get_case(
     return case
 
 
-def require(user: Any, permission: str, unit: Unit) -> None:
+def require(user: Actor, permission: str, unit: Unit) -> None:
     """:raise Forbidden: the caller lacks ``permission`` over ``unit``."""
     if not unit_in_scope(user, unit, permission):
         raise Forbidden()
@@ -112,7 +113,7 @@ def check_version(case: Case, version: int | None) -> None:
         raise Conflict()
 
 
-def resolve_case_unit(session: Session, user: Any, code: str) -> Unit:
+def resolve_case_unit(session: Session, user: Actor, code: str) -> Unit:
     """The commune a new case of ``user`` belongs to, from its code.
 
     Public so that an import can resolve each distinct code of a list once and hand the unit to
@@ -168,7 +169,7 @@ def _due_on(case_type: str, stage: str, entered_at: datetime) -> date | None:
 
 def open_case(
     session: Session,
-    actor: Any,
+    actor: Actor,
     data: dict[str, Any],
     now: datetime | None = None,
     *,
@@ -276,7 +277,7 @@ def open_case(
 
 
 def update_case(
-    session: Session, actor: Any, case: Case, data: dict[str, Any], version: int | None
+    session: Session, actor: Actor, case: Case, data: dict[str, Any], version: int | None
 ) -> list[str]:
     """Edit case and person details (optimistic locking on ``version``).
 
@@ -338,7 +339,7 @@ _NEXT_EVENT_SEQ = text(
 )
 
 
-def require_any(user: Any, permission: str) -> None:
+def require_any(user: Actor, permission: str) -> None:
     """:raise Forbidden: the caller holds ``permission`` nowhere."""
     from casework.access.scoping import scope_paths
 
@@ -366,7 +367,7 @@ def assignable_workers(session: Session, case: Case) -> list[User]:
 
 
 def assign_case(
-    session: Session, actor: Any, case: Case, worker: User | None, version: int | None = None
+    session: Session, actor: Actor, case: Case, worker: User | None, version: int | None = None
 ) -> None:
     """Give ``case`` to ``worker`` (None: unassign), versioned and audited.
 
@@ -402,7 +403,9 @@ def assign_case(
     )
 
 
-def view_case(session: Session, user: Any, case: Case, *, via: str | None = None) -> dict[str, Any]:
+def view_case(
+    session: Session, user: Actor, case: Case, *, via: str | None = None
+) -> dict[str, Any]:
     """One case as ``user`` may see it; identity shown is audited (``case.view_identity``).
 
     The API and the case page both read a case through this (``via="web"`` for the page).
@@ -421,7 +424,7 @@ def view_case(session: Session, user: Any, case: Case, *, via: str | None = None
     return view
 
 
-def list_summaries(session: Session, user: Any, cases: Any) -> list[dict[str, Any]]:
+def list_summaries(session: Session, user: Actor, cases: Any) -> list[dict[str, Any]]:
     """Summaries of one page of a caseload; names on a list are identity shown, audited like a
     case view (``case.list_identity``)."""
     summaries = case_summaries(session, user, cases)
@@ -431,7 +434,7 @@ def list_summaries(session: Session, user: Any, cases: Any) -> list[dict[str, An
     return summaries
 
 
-def break_glass(session: Session, user: Any, case: Case, reason: str | None) -> IdentityReveal:
+def break_glass(session: Session, user: Actor, case: Case, reason: str | None) -> IdentityReveal:
     """Reveal a masked identity for a few hours, with a written reason; audited
     (``case.break_glass``). The API and the case page both call this.
 

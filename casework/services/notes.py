@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from casework.access.actor import Actor
 from casework.audit import trail
 from casework.cases.models import Case
 from casework.errors import Invalid
@@ -31,7 +32,7 @@ def list_notes(session: Session, case: Case) -> list[CaseNote]:
     )
 
 
-def read_notes(session: Session, user: Any, case: Case) -> tuple[list[CaseNote], bool]:
+def read_notes(session: Session, user: Actor, case: Case) -> tuple[list[CaseNote], bool]:
     """The notes of ``case``, oldest first, and whether ``user`` may read their content;
     content shown is audited (``note.read``)."""
     show = may_read_text(session, user, case)
@@ -49,7 +50,7 @@ def read_notes(session: Session, user: Any, case: Case) -> tuple[list[CaseNote],
     return rows, show
 
 
-def add_note(session: Session, actor: Any, case: Case, data: dict[str, Any]) -> CaseNote:
+def add_note(session: Session, actor: Actor, case: Case, data: dict[str, Any]) -> CaseNote:
     """Record a session or visit.
 
     :raise Conflict: the case is closed.

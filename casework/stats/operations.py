@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from casework.access.actor import Actor
 from casework.audit import trail
 from casework.stats import export
 from casework.stats.reports import report_for
@@ -26,7 +27,7 @@ class ReportFile:
     filename: str
 
 
-def view_report(session: Session, user: Any, unit_code: str | None, period: str,
+def view_report(session: Session, user: Actor, unit_code: str | None, period: str,
                 case_type: str | None = None) -> tuple[Unit, dict[str, Any]]:
     """The published report on a unit's subtree for a period, for reading; audited.
 
@@ -41,7 +42,7 @@ def view_report(session: Session, user: Any, unit_code: str | None, period: str,
     return unit, report
 
 
-def export_report(session: Session, user: Any, unit_code: str | None, period: str,
+def export_report(session: Session, user: Actor, unit_code: str | None, period: str,
                   case_type: str | None = None, fmt: str = "csv", lang: str = "vi") -> ReportFile:
     """The periodic report as an XLSX or CSV file in Vietnamese or English; audited.
 

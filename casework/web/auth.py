@@ -24,6 +24,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from casework.access.actor import Actor
 from casework.accounts.authentication import authenticate
 from casework.accounts.loader import allow_while_pending, pending_steps, require_session
 from casework.accounts.operations import change_own_password, enrol, log_out
@@ -74,7 +75,7 @@ def login_required_page(view: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def home_for(user: Any) -> str:
+def home_for(user: Actor) -> str:
     """Where a role's daily work starts."""
     roles = user.role_names
     if "social_worker" in roles:

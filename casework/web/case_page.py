@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import select
 
+from casework.access.actor import Actor
 from casework.access.current import caller
 from casework.access.identity import may_see_identity
 from casework.access.scoping import unit_in_scope
@@ -59,7 +60,7 @@ def _history(case: Case, show_text: bool) -> list[dict[str, Any]]:
     ]
 
 
-def _duplicates(user: Any, case: Case, show: bool) -> dict[str, Any] | None:
+def _duplicates(user: Actor, case: Case, show: bool) -> dict[str, Any] | None:
     """Right after intake: other cases of the same national ID or phone (never their details).
 
     The same lookup as the warning of ``open_case``: cases the caller may not be told about are
@@ -84,7 +85,7 @@ def _duplicates(user: Any, case: Case, show: bool) -> dict[str, Any] | None:
     return {"described": others, "undisclosed": found.undisclosed}
 
 
-def _services(user: Any, case: Case) -> dict[str, Any] | None:
+def _services(user: Actor, case: Case) -> dict[str, Any] | None:
     """Support plan, sessions and visits, referrals and consent, when the services exist."""
     try:
         from casework.web import services_panel
@@ -93,7 +94,7 @@ def _services(user: Any, case: Case) -> dict[str, Any] | None:
     return services_panel.for_case(db.session, user, case)
 
 
-def _may_edit(user: Any, case: Case) -> bool:
+def _may_edit(user: Actor, case: Case) -> bool:
     return not case.is_closed and unit_in_scope(user, case.unit, "case.update")
 
 

@@ -14,6 +14,7 @@ from marshmallow import ValidationError
 from sqlalchemy import func, select
 
 import workflows
+from casework.access.actor import Actor
 from casework.access.current import caller
 from casework.access.scoping import path_condition, scope_paths
 from casework.cases import operations
@@ -63,7 +64,7 @@ def all_stages() -> list[str]:
     return seen
 
 
-def _list_args(user: Any) -> tuple[dict[str, Any], dict[str, list[str]]]:
+def _list_args(user: Actor) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """Query-string filters through the API's schema; blanks mean "no filter"."""
     raw = {k: v for k, v in request.args.items() if v != "" and k != "page"}
     if "assigned" not in request.args and "social_worker" in user.role_names:
@@ -105,7 +106,7 @@ def caseload() -> str:
     )
 
 
-def _intake_units(user: Any) -> list[Unit]:
+def _intake_units(user: Actor) -> list[Unit]:
     """Communes where the caller may open cases (a case belongs to a commune)."""
     paths = scope_paths(user, "case.create")
     return list(
@@ -122,7 +123,7 @@ def _intake_units(user: Any) -> list[Unit]:
     )
 
 
-def _fill_choices(form: OpenCaseForm, user: Any) -> None:
+def _fill_choices(form: OpenCaseForm, user: Actor) -> None:
     blank = [("", "—")]
     form.case_type.choices = [(t, labels.case_type_label(t)) for t in CASE_TYPES]
     form.unit.choices = [(u.code, f"{u.name} ({u.code})") for u in _intake_units(user)]

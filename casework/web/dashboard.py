@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import workflows
+from casework.access.actor import Actor
 from casework.access.scoping import scoped_cases
 from casework.accounts.models import User
 from casework.cases.models import CASE_TYPES
@@ -73,7 +74,7 @@ def _stage_order() -> list[str]:
     return order
 
 
-def unit_dashboard(session: Session, user: Any, today: date | None = None) -> dict[str, Any]:
+def unit_dashboard(session: Session, user: Actor, today: date | None = None) -> dict[str, Any]:
     """The dashboard's numbers for everything ``user`` may see (``case.read`` scope)."""
     today = today or vietnam_today()
     cases = scoped_cases(user).subquery()

@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from sqlalchemy import or_, select
 
+from casework.access.actor import Actor
 from casework.access.current import caller
 from casework.access.scoping import path_condition, scope_paths
 from casework.cases.models import CASE_TYPES
@@ -123,7 +124,7 @@ def period_choices(today: date, lang: str, shown: str | None = None
     return groups
 
 
-def unit_choices(user: Any) -> list[Choice]:
+def unit_choices(user: Actor) -> list[Choice]:
     """The caller's report areas and the units below them, down to communes, in tree order."""
     paths = scope_paths(user, PERMISSION)
     if not paths:
@@ -143,7 +144,7 @@ def unit_choices(user: Any) -> list[Choice]:
     return choices
 
 
-def breadcrumbs(user: Any, unit: Unit) -> list[Unit]:
+def breadcrumbs(user: Actor, unit: Unit) -> list[Unit]:
     """The unit and the units above it that the caller may also read, top first."""
     paths = scope_paths(user, PERMISSION)
     readable = [p for p in path_ancestors(unit.path) if any(p.startswith(s) for s in paths)]

@@ -13,6 +13,7 @@ from typing import Any
 from flask import Blueprint, render_template, request
 from marshmallow import ValidationError
 
+from casework.access.actor import Actor
 from casework.access.current import caller
 from casework.access.review import review
 from casework.access.schemas import RevealListArgsSchema
@@ -42,7 +43,7 @@ def dashboard() -> str:
     return render_template("dashboard.html", data=unit_dashboard(db.session, user))
 
 
-def _queue_rows(user: Any, query: Any) -> list[dict[str, Any]]:
+def _queue_rows(user: Actor, query: Any) -> list[dict[str, Any]]:
     rows = []
     cases = list(db.session.scalars(query.limit(QUEUE_LIMIT)).unique())
     known = worker_usernames(db.session, user, cases)

@@ -17,6 +17,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from casework.access.actor import Actor
 from casework.accounts import totp
 from casework.accounts.loader import StepRequired, allow_while_pending, require_session
 from casework.accounts.operations import (
@@ -37,7 +38,7 @@ allow_while_pending(
 )
 
 
-def _pending_uri(user: Any) -> tuple[str, str] | None:
+def _pending_uri(user: Actor) -> tuple[str, str] | None:
     """The secret being set up (not yet confirmed) and its otpauth URI, or None."""
     if user.totp_confirmed or not user.totp_secret:
         return None

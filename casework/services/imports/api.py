@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from casework.access.actor import Actor
 from casework.access.current import caller
 from casework.cases.models import CASE_TYPES, REFERRAL_SOURCES
 from casework.cases.operations import require_any
@@ -128,7 +129,7 @@ def _view(record: CaseImport) -> dict[str, Any]:
     }
 
 
-def _load(user: Any, import_id: Any) -> CaseImport:
+def _load(user: Actor, import_id: Any) -> CaseImport:
     return get_import(db.session, user, import_id)
 
 
@@ -153,7 +154,7 @@ class Imports(MethodView):
 
 
 def import_uploaded_list(
-    user: Any, data: bytes, form: dict[str, Any], filename: str | None
+    user: Actor, data: bytes, form: dict[str, Any], filename: str | None
 ) -> CaseImport:
     """Run an uploaded list (dry run or commit) for the API and the web page alike.
 

@@ -26,6 +26,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casework.access.actor import Actor
 from casework.access.scoping import unit_in_scope
 from casework.audit import trail
 from casework.cases.models import Case
@@ -91,7 +92,7 @@ class ImportRefused(Invalid):
     """Some rows have errors: the commit imported nothing."""
 
 
-def resolve_default_unit(session: Session, actor: Any, code: str) -> Unit:
+def resolve_default_unit(session: Session, actor: Actor, code: str) -> Unit:
     """:raise Invalid: unknown unit, or outside the actor's area."""
     unit = current_unit_for(session, code)
     if unit is None:
@@ -102,7 +103,7 @@ def resolve_default_unit(session: Session, actor: Any, code: str) -> Unit:
 
 
 def run_import(
-    session: Session, actor: Any, data: bytes, options: Options, *, max_rows: int
+    session: Session, actor: Actor, data: bytes, options: Options, *, max_rows: int
 ) -> CaseImport:
     """Check (dry run) or import (commit) a handover list; returns the stored import record.
 
@@ -158,7 +159,7 @@ def run_import(
     return record
 
 
-def get_import(session: Session, user: Any, import_id: Any) -> CaseImport:
+def get_import(session: Session, user: Actor, import_id: Any) -> CaseImport:
     """The importer's own import, or one of a unit the caller supervises; else 404."""
     try:
         key = import_id if isinstance(import_id, uuid.UUID) else uuid.UUID(str(import_id))
@@ -173,7 +174,9 @@ def get_import(session: Session, user: Any, import_id: Any) -> CaseImport:
     return record
 
 
-def download_report(session: Session, user: Any, record: CaseImport, fmt: str) -> tuple[bytes, str]:
+def download_report(
+    session: Session, user: Actor, record: CaseImport, fmt: str
+) -> tuple[bytes, str]:
     """The per-row report of ``record`` as ``fmt`` (csv/xlsx) and its mimetype; audited
     (``import.report_download``)."""
     body, mimetype = report_files.render(report_rows(record), fmt)
@@ -216,7 +219,7 @@ class _Prepared:
 
 
 def _look_up(
-    session: Session, actor: Any, rows: Any, columns: Columns, options: Options
+    session: Session, actor: Actor, rows: Any, columns: Columns, options: Options
 ) -> tuple[list[_Prepared], dict[str, Unit | Invalid]]:
     """Passes 1 and 2 of an import: nothing is written, so a dry run runs them outside its
     SAVEPOINT.
@@ -246,7 +249,7 @@ def _look_up(
 
 
 def _open_all(
-    session: Session, actor: Any, prepared: list[_Prepared], units: dict[str, Unit | Invalid]
+    session: Session, actor: Actor, prepared: list[_Prepared], units: dict[str, Unit | Invalid]
 ) -> list[RowResult]:
     """Pass 3: each valid row opened through ``open_case`` with its unit and duplicates handed
     in, the flushes batched; phones compared with the rows opened before it."""
@@ -303,7 +306,7 @@ def _prepare(
     return prepared
 
 
-def _units(session: Session, actor: Any, codes: set[str]) -> dict[str, Unit | Invalid]:
+def _units(session: Session, actor: Actor, codes: set[str]) -> dict[str, Unit | Invalid]:
     """Pass 2: each unit code of the list resolved and checked once (a list has a handful)."""
     resolved: dict[str, Unit | Invalid] = {}
     for code in codes:
@@ -375,7 +378,7 @@ class _BatchedFlushes:
 
 def _open(
     session: Any,
-    actor: Any,
+    actor: Actor,
     item: _Prepared,
     units: dict[str, Unit | Invalid],
     seen_phones: dict[str, int],
@@ -453,7 +456,7 @@ def _flatten(messages: Any) -> dict[str, list[str]]:
 
 
 def _store(
-    session: Session, actor: Any, unit: Unit, options: Options, results: list[RowResult]
+    session: Session, actor: Actor, unit: Unit, options: Options, results: list[RowResult]
 ) -> CaseImport:
     record = CaseImport(
         case_type=options.case_type,
