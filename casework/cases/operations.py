@@ -19,7 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from casework.access.actor import Actor
 from casework.access.identity import REVEAL_HOURS, may_see_identity, reveal_identity
 from casework.access.models import IdentityReveal
-from casework.access.scoping import case_by_id, unit_in_scope
+from casework.access.scoping import case_by_id, path_condition, scope_paths, unit_in_scope
 from casework.accounts.models import User
 from casework.audit import trail
 from casework.cases.models import Case, CaseEvent
@@ -30,7 +30,7 @@ from casework.people.disclosure import SearchResult
 from casework.people.models import Person
 from casework.people.operations import find_people
 from casework.units.loader import current_unit_for
-from casework.units.models import Unit
+from casework.units.models import CURRENT_TREE, Unit
 from workflows.dates import local_date
 
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -366,6 +366,11 @@ def assignable_workers(session: Session, case: Case) -> list[User]:
     )
 
 
+def find_user(session: Session, username: str) -> User | None:
+    """The account named ``username`` (any state), for a form that names a worker."""
+    return session.scalar(select(User).where(User.username == username.strip().lower()))
+
+
 def assign_case(
     session: Session, actor: Actor, case: Case, worker: User | None, version: int | None = None
 ) -> None:
@@ -461,3 +466,20 @@ def break_glass(session: Session, user: Actor, case: Case, reason: str | None) -
         hours=REVEAL_HOURS,
     )
     return reveal
+
+
+def intake_units(session: Session, user: Actor) -> list[Unit]:
+    """Communes where the caller may open cases (a case belongs to a commune)."""
+    paths = scope_paths(user, "case.create")
+    return list(
+        session.scalars(
+            select(Unit)
+            .where(
+                Unit.tree == CURRENT_TREE,
+                Unit.valid_to.is_(None),
+                Unit.kind.in_(("commune", "neighbourhood")),
+                path_condition(Unit.path, paths),
+            )
+            .order_by(Unit.name)
+        )
+    )

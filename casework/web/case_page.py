@@ -12,17 +12,15 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from marshmallow import ValidationError
-from sqlalchemy import select
 
 from casework.access.actor import Actor
 from casework.access.current import caller
 from casework.access.identity import may_see_identity
 from casework.access.scoping import unit_in_scope
-from casework.accounts.models import User
 from casework.cases import operations
-from casework.cases.models import REFERRAL_SOURCES, REHAB_KINDS, Case, CaseEvent
+from casework.cases.models import REFERRAL_SOURCES, REHAB_KINDS, Case
 from casework.cases.schemas import CasePatchSchema
-from casework.cases.transitions import event_texts, fire, options_for
+from casework.cases.transitions import case_history, fire, options_for
 from casework.cases.workflow_api import option_view
 from casework.errors import Conflict, DomainError, Forbidden, Invalid
 from casework.extensions import db
@@ -37,27 +35,6 @@ bp = Blueprint("web_case", __name__)
 
 #: Form keys that are not event fields.
 CONTROL_KEYS = frozenset({"csrf_token", "version", "next"})
-
-
-def _history(case: Case, show_text: bool) -> list[dict[str, Any]]:
-    rows = db.session.scalars(
-        select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
-    )
-    return [
-        {
-            "seq": e.seq,
-            "event": e.event,
-            "from_stage": e.from_stage,
-            "to_stage": e.to_stage,
-            "actor": e.actor.username if e.actor else None,
-            "at": e.at,
-            "data": e.data or {},
-            "texts": event_texts(e) if show_text else None,
-            "forced": e.forced,
-            "row": e,
-        }
-        for e in rows
-    ]
 
 
 def _duplicates(user: Actor, case: Case, show: bool) -> dict[str, Any] | None:
@@ -110,7 +87,7 @@ def render_case(
     user = caller()
     view = operations.view_case(db.session, user, case, via="web")
     show = not view["person"]["masked"]
-    history = _history(case, show)
+    history = case_history(db.session, user, case)
     options = [option_view(o, labels.lang()) for o in options_for(user, case)]
     may_assign = unit_in_scope(user, case.unit, "case.assign") and not case.is_closed
     assign_form = None
@@ -226,7 +203,7 @@ def assign(case_id: uuid.UUID) -> Any:
     username = (request.form.get("worker") or "").strip().lower()
     worker = None
     if username:
-        worker = db.session.scalar(select(User).where(User.username == username))
+        worker = operations.find_user(db.session, username)
         if worker is None:
             error: DomainError = Invalid(errors={"worker": [_("Unknown worker.")]})
             return render_case(

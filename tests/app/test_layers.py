@@ -19,13 +19,9 @@ ROOT = Path(__file__).resolve().parents[2]
 #: step "web views run no queries of their own".
 KNOWN_FACE_QUERIES = {
     "casework/accounts/admin_api.py": 1,
-    "casework/cases/api.py": 2,
-    "casework/cases/workflow_api.py": 1,
     "casework/cli.py": 2,
     "casework/units/api.py": 2,
     "casework/web/admin.py": 5,
-    "casework/web/case_page.py": 2,
-    "casework/web/caseload.py": 2,
     "casework/web/dashboard.py": 5,
     "casework/web/statistics.py": 2,
 }
