@@ -15,17 +15,14 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
 
 from casework.access.actor import Actor
 from casework.access.current import caller
 from casework.access.roles import ROLES
-from casework.access.scoping import scope_paths
 from casework.accounts import administration, operations, role_requests
 from casework.accounts.models import RoleRequest, User
 from casework.errors import DomainError, Forbidden, NotFound
 from casework.extensions import db
-from casework.units.models import CURRENT_TREE, Unit
 from casework.web import labels
 from casework.web.auth import login_required_page
 from casework.web.forms import ActionForm, CreateUserForm, RoleForm
@@ -39,8 +36,8 @@ def _role_choices() -> list[tuple[str, str]]:
 
 
 def _users_page(admin: Actor, form: CreateUserForm, errors: dict[str, list[str]]) -> str:
-    rows = db.session.scalars(administration.managed_users(admin).order_by(User.username))
-    return render_template("admin_users.html", users=list(rows.unique()), form=form, errors=errors)
+    rows = administration.managed_user_list(db.session, admin)
+    return render_template("admin_users.html", users=rows, form=form, errors=errors)
 
 
 @bp.get("/users")
@@ -228,35 +225,11 @@ def units() -> str:
 
     :raise 404: a code outside the administrator's subtree (like an unknown one).
     """
-    user = caller()
-    paths = scope_paths(user, "unit.manage") or scope_paths(user, "user.manage")
-    if not paths:
-        raise Forbidden()
-    code = request.args.get("parent", "").strip()
-    parent = None
-    if code:
-        parent = db.session.scalar(select(Unit).where(Unit.tree == CURRENT_TREE, Unit.code == code))
-        if parent is None or not any(parent.path.startswith(p) for p in paths):
-            raise NotFound()
-        children = select(Unit).where(Unit.parent_id == parent.id)
-    else:
-        children = select(Unit).where(Unit.tree == CURRENT_TREE, Unit.path.in_(paths))
-    rows = list(db.session.scalars(children.where(Unit.valid_to.is_(None)).order_by(Unit.code)))
-    counts = dict(
-        db.session.execute(
-            select(Unit.parent_id, func.count())
-            .where(Unit.parent_id.in_([u.id for u in rows]))
-            .group_by(Unit.parent_id)
-        ).all()
-    )
-    trail_units = (
-        []
-        if parent is None
-        else sorted(
-            db.session.scalars(select(Unit).where(Unit.path.in_(parent.ancestors_paths()))),
-            key=lambda u: len(u.path),
-        )
-    )
+    tree = administration.unit_tree(db.session, caller(), request.args.get("parent", ""))
     return render_template(
-        "admin_units.html", parent=parent, units=rows, counts=counts, trail=trail_units
+        "admin_units.html",
+        parent=tree.parent,
+        units=tree.units,
+        counts=tree.counts,
+        trail=tree.ancestors,
     )

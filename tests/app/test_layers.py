@@ -21,9 +21,6 @@ KNOWN_FACE_QUERIES = {
     "casework/accounts/admin_api.py": 1,
     "casework/cli.py": 2,
     "casework/units/api.py": 2,
-    "casework/web/admin.py": 5,
-    "casework/web/dashboard.py": 5,
-    "casework/web/statistics.py": 2,
 }
 
 
