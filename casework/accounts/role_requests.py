@@ -74,6 +74,12 @@ def visible_requests(caller: Actor) -> Select:
     )
 
 
+def pending_requests(session: Session, caller: Actor, limit: int) -> list[RoleRequest]:
+    """The requests of ``caller``'s subtree waiting for a decision, oldest first."""
+    query = visible_requests(caller).where(RoleRequest.status == "pending")
+    return list(session.scalars(query.order_by(RoleRequest.requested_at).limit(limit)))
+
+
 def get_request(session: Session, caller: Actor, request_id: uuid.UUID) -> RoleRequest:
     """:raise NotFound: unknown, or outside every unit where the caller approves or manages."""
     request = session.scalar(visible_requests(caller).where(RoleRequest.id == request_id))

@@ -90,3 +90,30 @@ class CaseloadPage:
     def __getitem__(self, window: slice) -> list[dict[str, Any]]:
         rows = self.query.offset(window.start).limit(window.stop - window.start)
         return list_summaries(self.session, self.user, self.session.scalars(rows).unique())
+
+
+def approval_queues(
+    session: Session, user: Actor, *, limit: int, recently_closed: int
+) -> dict[str, list[Case]]:
+    """The supervisor's queues in ``user``'s scope: closures and transfers waiting (oldest due
+    first), open cases nobody is assigned to, and the cases closed last."""
+    base = scoped_cases(user)
+
+    def cases(query: Select) -> list[Case]:
+        return list(session.scalars(query.limit(limit)).unique())
+
+    return {
+        "closures": cases(base.where(Case.stage == "closure_requested").order_by(Case.due_on)),
+        "transfers": cases(base.where(Case.stage == "transfer_pending").order_by(Case.due_on)),
+        "unassigned": cases(
+            base.where(Case.assigned_worker_id.is_(None), Case.stage != "closed").order_by(
+                Case.opened_on
+            )
+        ),
+        # The later limit replaces this one, as it always has: the page's closed queue.
+        "closed": cases(
+            base.where(Case.stage == "closed")
+            .order_by(Case.closed_on.desc())
+            .limit(recently_closed)
+        ),
+    }

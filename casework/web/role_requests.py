@@ -19,7 +19,6 @@ from casework.access.current import caller
 from casework.access.scoping import scope_paths
 from casework.accounts import role_requests
 from casework.accounts.loader import require_session
-from casework.accounts.models import RoleRequest
 from casework.errors import DomainError, Forbidden
 from casework.extensions import db
 from casework.web.auth import login_required_page
@@ -37,8 +36,7 @@ def _require_approver(user: Actor) -> None:
 
 
 def _list_page(user: Actor, errors: dict[str, list[str]] | None = None, status: int = 200) -> Any:
-    query = role_requests.visible_requests(user).where(RoleRequest.status == "pending")
-    rows = list(db.session.scalars(query.order_by(RoleRequest.requested_at).limit(LIST_LIMIT)))
+    rows = role_requests.pending_requests(db.session, user, LIST_LIMIT)
     page = render_template("role_requests.html", requests=rows, errors=errors or {}, me=user.id)
     return page, status
 
