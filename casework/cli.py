@@ -714,12 +714,12 @@ def imports_run(
     from flask_babel import force_locale
 
     from casework.accounts.models import User
-    from casework.audit import trail
     from casework.cases.models import CASE_TYPES, REFERRAL_SOURCES
     from casework.errors import Invalid
     from casework.services.imports.api import DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS
     from casework.services.imports.intake import ImportRefused, Options, report_rows, run_import
     from casework.services.imports.reading import ENCODINGS
+    from casework.unit_of_work import write_failure_audit
 
     if case_type not in CASE_TYPES:
         fail(f"unknown case type {case_type}; known: {', '.join(CASE_TYPES)}")
@@ -756,15 +756,7 @@ def imports_run(
             failed = exc.errors.get("rows", {})
             for row, messages in failed.items():
                 click.echo(f"{row:>6}  {'error':<10} {'':<15} {_import_messages(messages)}")
-            trail.record(
-                db.session,
-                "import.commit",
-                actor=user,
-                outcome="refused",
-                case_type=case_type,
-                rows_in_error=len(failed),
-            )
-            db.session.commit()
+            write_failure_audit()  # the refusal's audit entry, kept aside by the operation
             fail(exc.message)
         except Invalid as exc:
             db.session.rollback()

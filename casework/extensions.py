@@ -15,6 +15,11 @@ from marshmallow import Schema, fields
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from casework import pagination
+
+# Before any blueprint is declared: every API module imports this one for ``db``.
+pagination.install()
+
 # Deterministic constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -42,9 +47,7 @@ class CaseworkApi(Api):
 
     def _register_pagination_header(self) -> None:
         # The header carries JSON text: documented as such (see casework.api.pagination).
-        from casework.api.pagination import PAGINATION_HEADER
-
-        self.spec.components.header("PAGINATION", PAGINATION_HEADER, lazy=True)
+        self.spec.components.header("PAGINATION", pagination.PAGINATION_HEADER, lazy=True)
 
 
 class ViewLimiter(Limiter):

@@ -27,7 +27,8 @@ def audit_failure(action: str, **kwargs: Any) -> None:
     g.setdefault("casework_failed_audit", []).append((action, kwargs))
 
 
-def _write_failure_audit() -> None:
+def write_failure_audit() -> None:
+    """Write (and commit) the entries ``audit_failure`` kept aside; call after the rollback."""
     entries = g.pop("casework_failed_audit", [])
     if not entries:
         return
@@ -45,7 +46,7 @@ def init_app(app: Flask) -> None:
     def _commit_or_rollback(response: Response) -> Response:
         if response.status_code >= 400:
             db.session.rollback()
-            _write_failure_audit()
+            write_failure_audit()
             return response
         try:
             db.session.commit()

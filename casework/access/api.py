@@ -12,17 +12,12 @@ import uuid
 from typing import Any
 
 from flask.views import MethodView
-from flask_babel import gettext as _
 from flask_smorest import Blueprint, Page
 
-import casework.api.pagination  # noqa: F401 - names the paging parameter per_page
 from casework.access.current import caller
-from casework.access.identity import REVEAL_HOURS, may_see_identity, reveal_identity
 from casework.access.review import reveal_view, review
 from casework.access.schemas import RevealListArgsSchema, RevealOutSchema, RevealSchema
-from casework.audit import trail
 from casework.cases import operations
-from casework.errors import Conflict
 from casework.extensions import db
 
 blp = Blueprint("reveals", __name__, url_prefix="", description="Break-glass identity reveals")
@@ -39,21 +34,7 @@ class CaseReveal(MethodView):
         """
         user = caller()
         case = operations.get_case(db.session, user, case_id)
-        operations.require(user, "case.break_glass", case.unit)
-        operations.require(user, "case.read_identity", case.unit)
-        if may_see_identity(db.session, user, case):
-            raise Conflict(_("You already see the identity of this person."))
-        reveal = reveal_identity(db.session, user, case, data["reason"].strip())
-        trail.record(
-            db.session,
-            "case.break_glass",
-            actor=user,
-            object_type="case",
-            object_id=case.id,
-            unit_path=case.unit.path,
-            reveal_id=str(reveal.id),
-            hours=REVEAL_HOURS,
-        )
+        reveal = operations.break_glass(db.session, user, case, data["reason"])
         return reveal_view(reveal, case, with_reason=True)
 
 

@@ -10,12 +10,12 @@ Statisticians, administrators and auditors never see case content at all.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casework.access.actor import Actor
 from casework.access.models import IdentityReveal
 from casework.access.scoping import unit_in_scope
 from casework.cases.models import Case
@@ -29,13 +29,13 @@ def need_to_know_types() -> set[str]:
     return {part.strip() for part in raw.split(",") if part.strip()}
 
 
-def is_supervisor_of(user: Any, case: Case) -> bool:
+def is_supervisor_of(user: Actor, case: Case) -> bool:
     return any(
         a.role == "supervisor" and case.unit.path.startswith(a.unit.path) for a in user.roles
     )
 
 
-def has_active_reveal(session: Session, user: Any, case: Case) -> bool:
+def has_active_reveal(session: Session, user: Actor, case: Case) -> bool:
     return (
         session.scalar(
             select(IdentityReveal.id)
@@ -50,7 +50,7 @@ def has_active_reveal(session: Session, user: Any, case: Case) -> bool:
     )
 
 
-def may_see_identity(session: Session, user: Any, case: Case) -> bool:
+def may_see_identity(session: Session, user: Actor, case: Case) -> bool:
     """True when ``user`` may see the identity fields of ``case`` right now."""
     if not unit_in_scope(user, case.unit, "case.read_identity"):
         return False
@@ -61,7 +61,7 @@ def may_see_identity(session: Session, user: Any, case: Case) -> bool:
     return has_active_reveal(session, user, case)
 
 
-def reveal_identity(session: Session, user: Any, case: Case, reason: str) -> IdentityReveal:
+def reveal_identity(session: Session, user: Actor, case: Case, reason: str) -> IdentityReveal:
     """Record a break-glass reveal (the caller audits it)."""
     reveal = IdentityReveal(
         user_id=user.id, case_id=case.id, expires_at=utcnow() + timedelta(hours=REVEAL_HOURS)

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import Select, literal_column, select, union_all
 from sqlalchemy.orm import Session, joinedload
 
+from casework.access.actor import Actor
 from casework.access.models import IdentityReveal
 from casework.access.paging import SqlPage
 from casework.access.schemas import KINDS
@@ -142,7 +143,7 @@ def _present(session: Session, rows: list[Any]) -> list[dict[str, Any]]:
     return [views[row.id] for row in rows]
 
 
-def review(session: Session, user: Any, filters: dict[str, Any]) -> SqlPage:
+def review(session: Session, user: Actor, filters: dict[str, Any]) -> SqlPage:
     """Reveals and identity probes on cases below the reviewer, newest first, as a page.
 
     ``filters``: ``kind`` (``reveal`` or ``probe``), ``username``, ``case_id``. Reading the

@@ -40,6 +40,8 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, scoped_session
 
+from casework.access.actor import Actor
+
 #: Unit paths of a statistics context that reaches every unit.
 EVERY_UNIT = "*"
 
@@ -58,7 +60,7 @@ class DatabaseContext:
 NOBODY = DatabaseContext("")
 
 
-def caller_context(user: Any) -> DatabaseContext:
+def caller_context(user: Actor) -> DatabaseContext:
     """A request of ``user``: the units where they may read cases; nothing without a case role."""
     from casework.access.scoping import scope_paths
 
@@ -172,7 +174,7 @@ def _switch(session: Session, context: DatabaseContext) -> None:
         _apply(session.connection(), context)
 
 
-def bind_caller(session: Session, user: Any) -> None:
+def bind_caller(session: Session, user: Actor) -> None:
     """The request's caller is known: their context from now on, this transaction included."""
     _switch(session, caller_context(user))
 

@@ -13,12 +13,13 @@ from typing import Any
 from sqlalchemy import Select, bindparam, false, or_, select
 from sqlalchemy.orm import aliased, contains_eager, selectinload
 
+from casework.access.actor import Actor
 from casework.access.roles import ROLE_PERMISSIONS
 from casework.cases.models import Case
 from casework.units.models import Unit, escape_like
 
 
-def scope_paths(user: Any, permission: str) -> list[str]:
+def scope_paths(user: Actor, permission: str) -> list[str]:
     """Paths of the units where ``user`` holds a role granting ``permission``.
 
     Nested paths are folded (a province path already covers its communes), which keeps the SQL
@@ -46,7 +47,7 @@ def path_condition(column: Any, paths: list[str]) -> Any:
 _TransferUnit = aliased(Unit)
 
 
-def case_scope_condition(user: Any, permission: str = "case.read") -> Any:
+def case_scope_condition(user: Actor, permission: str = "case.read") -> Any:
     """SQL condition on ``Case``/``Unit`` (joined) limiting to the caller's scope.
 
     A case waiting for transfer is also visible (read-only) to the receiving unit, so its
@@ -62,7 +63,7 @@ def _scope_condition(paths: list[str]) -> Any:
     return or_(path_condition(Unit.path, paths), incoming) if paths else false()
 
 
-def scoped_cases(user: Any, permission: str = "case.read") -> Select:
+def scoped_cases(user: Actor, permission: str = "case.read") -> Select:
     """``SELECT case_file … JOIN unit`` restricted to what ``user`` may see with ``permission``.
 
     The scope's join to the case's unit also fills ``case.unit``, and people are loaded for the
@@ -78,7 +79,7 @@ def scoped_cases(user: Any, permission: str = "case.read") -> Select:
     )
 
 
-def case_by_id(user: Any, permission: str = "case.read") -> Select:
+def case_by_id(user: Actor, permission: str = "case.read") -> Select:
     """``scoped_cases`` for one case, its id bound as ``case_id``; ``case.unit`` loaded with it.
 
     Every case page and API call starts with this query, so the statement is built once per
@@ -111,6 +112,6 @@ def _case_by_id(permission: str, paths: tuple[str, ...]) -> Select:
     )
 
 
-def unit_in_scope(user: Any, unit: Unit, permission: str) -> bool:
+def unit_in_scope(user: Actor, unit: Unit, permission: str) -> bool:
     """True when ``unit`` lies in a subtree where ``user`` holds ``permission``."""
     return any(unit.path.startswith(p) for p in scope_paths(user, permission))

@@ -15,7 +15,6 @@ from flask_smorest import Blueprint, Page
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-import casework.api.pagination  # noqa: F401 - names the paging parameter per_page
 from casework.access.current import caller
 from casework.access.paging import SqlPage
 from casework.accounts import administration, operations

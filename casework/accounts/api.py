@@ -10,9 +10,10 @@ from flask_login import login_user, logout_user
 from flask_smorest import Blueprint
 from flask_wtf.csrf import generate_csrf
 
+from casework.access.actor import Actor
 from casework.access.current import caller
 from casework.access.roles import permissions_of
-from casework.accounts import operations, totp
+from casework.accounts import operations
 from casework.accounts.authentication import authenticate
 from casework.accounts.loader import pending_steps, require_session
 from casework.accounts.schemas import (
@@ -27,7 +28,6 @@ from casework.accounts.schemas import (
     TotpConfirmSchema,
     TotpEnrolOutSchema,
 )
-from casework.audit import trail
 from casework.errors import Unauthorized
 from casework.extensions import db, limiter
 
@@ -36,7 +36,7 @@ blp = Blueprint("auth", __name__, url_prefix="", description="Sessions and the c
 LOGIN_FAILED = "Tên đăng nhập, mật khẩu hoặc mã OTP không đúng / wrong username, password or code."
 
 
-def me_view(user: Any) -> dict[str, Any]:
+def me_view(user: Actor) -> dict[str, Any]:
     return {
         "id": user.id,
         "username": user.username,
@@ -108,13 +108,7 @@ class Logout(MethodView):
         """End this session, server-side."""
         user = caller()
         require_session()
-        trail.record(
-            db.session,
-            "auth.logout",
-            actor=user,
-            remote_addr=request.remote_addr,
-            unit_path=user.unit.path,
-        )
+        operations.log_out(db.session, user, request.remote_addr)
         logout_user()
 
 
@@ -166,15 +160,7 @@ class TotpConfirm(MethodView):
         """Confirm with a first code; returns ten one-time recovery codes (shown once)."""
         user = caller()
         require_session()
-        codes = totp.confirm_enrolment(db.session, user, data["code"])
-        trail.record(
-            db.session,
-            "auth.totp_confirm",
-            actor=user,
-            object_type="user",
-            object_id=user.id,
-            unit_path=user.unit.path,
-        )
+        codes = operations.confirm_own_totp(db.session, user, data["code"])
         return {"recovery_codes": codes}
 
 

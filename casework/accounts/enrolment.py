@@ -22,6 +22,7 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from casework.access.actor import Actor
 from casework.accounts.models import EnrolmentCode, User
 from casework.accounts.sessions import as_utc, secret_digest
 from casework.model_base import utcnow
@@ -51,7 +52,7 @@ def lifetime() -> timedelta:
     return timedelta(hours=current_app.config["CASEWORK_ENROLMENT_HOURS"])
 
 
-def void_codes(session: Session, user: Any) -> None:
+def void_codes(session: Session, user: Actor) -> None:
     """Make every outstanding code of ``user`` unusable (a newer code, a reset, an approval)."""
     session.execute(
         update(EnrolmentCode)
@@ -122,7 +123,7 @@ def spend(session: Session, row: EnrolmentCode) -> bool:
     return spent.rowcount == 1
 
 
-def outstanding_code(session: Session, user: Any) -> EnrolmentCode | None:
+def outstanding_code(session: Session, user: Actor) -> EnrolmentCode | None:
     """The code of ``user`` that could still be used, if any (for the administrator's page)."""
     return session.scalar(
         select(EnrolmentCode)

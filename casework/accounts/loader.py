@@ -25,6 +25,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, user_logged_in, user_logged_out
 
 from casework.access import row_security
+from casework.access.actor import Actor
 from casework.accounts import lockout
 from casework.accounts.models import User, UserSession
 from casework.accounts.sessions import (
@@ -91,7 +92,7 @@ def allow_while_pending(step: str, *endpoints: str) -> None:
     STEP_ENDPOINTS.setdefault(step, set()).update(endpoints)
 
 
-def pending_steps(user: Any) -> list[str]:
+def pending_steps(user: Actor) -> list[str]:
     """What ``user`` must do before the service opens up to them."""
     steps = []
     if user.password_must_change:
@@ -155,7 +156,7 @@ def _on_login(_app: Flask, user: User, **_extra: Any) -> None:
     g.setdefault(_AUTH, Authentication("session", session_id=row.id))
 
 
-def _on_logout(_app: Flask, user: Any = None, **_extra: Any) -> None:
+def _on_logout(_app: Flask, user: Actor | None = None, **_extra: Any) -> None:
     auth = g.pop(_AUTH, None)
     if auth is not None and auth.session is not None:
         revoke_session(auth.session)

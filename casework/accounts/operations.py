@@ -22,9 +22,16 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casework.access.actor import Actor
 from casework.access.roles import ROLES
-from casework.accounts import enrolment, lockout, role_requests, sessions, totp
-from casework.accounts.models import UNUSABLE_PASSWORD, RoleAssignment, RoleRequest, User
+from casework.accounts import enrolment, lockout, role_requests, sessions, tokens, totp
+from casework.accounts.models import (
+    UNUSABLE_PASSWORD,
+    ApiToken,
+    RoleAssignment,
+    RoleRequest,
+    User,
+)
 from casework.accounts.passwords import hash_password, password_problems, verify_password
 from casework.accounts.revocation import end_all_access
 from casework.audit import trail
@@ -124,7 +131,7 @@ class NewAccount:
 
 def create_account(
     session: Session,
-    creator: Any,
+    creator: Actor | None,
     *,
     username: str,
     roles: list[str],
@@ -183,7 +190,7 @@ def create_account(
 
 
 def _create_for_administrator(
-    session: Session, admin: Any, username: str, roles: list[str], unit: Unit, display_name: str
+    session: Session, admin: Actor, username: str, roles: list[str], unit: Unit, display_name: str
 ) -> NewAccount:
     username = _check_new_account(session, username, roles)
     user = User(
@@ -290,7 +297,7 @@ class CredentialReset:
     waiting: list[RoleRequest]
 
 
-def reset_credentials(session: Session, admin: Any, user: User) -> CredentialReset:
+def reset_credentials(session: Session, admin: Actor, user: User) -> CredentialReset:
     """An administrator resets an account's password: it stops working, every session and token
     ends, the lock is lifted, and a new enrolment code replaces it. Audited.
 
@@ -321,7 +328,7 @@ def reset_credentials(session: Session, admin: Any, user: User) -> CredentialRes
     return CredentialReset(code, waiting)
 
 
-def reset_totp(session: Session, admin: Any, user: User) -> None:
+def reset_totp(session: Session, admin: Actor, user: User) -> None:
     """An administrator removes a lost second factor; the user sets up a new one at next login."""
     totp.remove_totp(session, user)
     sessions.revoke_sessions(session, user)
@@ -352,6 +359,66 @@ def begin_own_totp_enrolment(session: Session, user: User) -> tuple[str, str]:
     return secret, uri
 
 
+def confirm_own_totp(session: Session, user: User, code: str) -> list[str]:
+    """Confirm the user's TOTP set-up with a first code (audited); returns the recovery codes,
+    shown this once. The API and the two-step page both call this.
+
+    :raise DomainError: no set-up waiting, or a wrong code.
+    """
+    codes = totp.confirm_enrolment(session, user, code)
+    trail.record(
+        session,
+        "auth.totp_confirm",
+        actor=user,
+        object_type="user",
+        object_id=user.id,
+        unit_path=user.unit.path,
+    )
+    return codes
+
+
+def log_out(session: Session, user: Actor, remote_addr: str | None) -> None:
+    """Audit the end of the user's session (``auth.logout``); the face then ends the login."""
+    trail.record(
+        session,
+        "auth.logout",
+        actor=user,
+        remote_addr=remote_addr,
+        unit_path=user.unit.path,
+    )
+
+
+def create_own_token(
+    session: Session, user: User, name: str, expires_in_days: int
+) -> tuple[ApiToken, str]:
+    """A personal access token of ``user`` and its secret (shown once); audited."""
+    token, secret = tokens.create_token(session, user, name, expires_in_days)
+    trail.record(
+        session,
+        "token.create",
+        actor=user,
+        object_type="api_token",
+        object_id=token.id,
+        unit_path=user.unit.path,
+        expires_in_days=expires_in_days,
+    )
+    return token, secret
+
+
+def revoke_own_token(session: Session, user: Actor, token_id: uuid.UUID) -> None:
+    """Revoke one of the user's tokens (404 for anyone else's); audited."""
+    token = tokens.own_token(session, user, token_id)
+    tokens.revoke_token(token)
+    trail.record(
+        session,
+        "token.revoke",
+        actor=user,
+        object_type="api_token",
+        object_id=token.id,
+        unit_path=user.unit.path,
+    )
+
+
 def remove_own_totp(session: Session, user: User, password: str) -> None:
     """The user turns their second factor off, proving it is them with their password.
 
@@ -372,7 +439,7 @@ def remove_own_totp(session: Session, user: User, password: str) -> None:
     )
 
 
-def update_user(session: Session, admin: Any, user: User, data: dict[str, Any]) -> list[str]:
+def update_user(session: Session, admin: Actor, user: User, data: dict[str, Any]) -> list[str]:
     """Change the display name and/or active flag; disabling ends all access at once.
 
     :raise Forbidden: an administrator disabling their own account.
@@ -403,7 +470,7 @@ def update_user(session: Session, admin: Any, user: User, data: dict[str, Any]) 
 
 
 def grant_role(
-    session: Session, admin: Any, user: User, role: str, unit: Unit
+    session: Session, admin: Actor, user: User, role: str, unit: Unit
 ) -> RoleAssignment | RoleRequest:
     """Give ``user`` ``role`` in ``unit`` (the caller checked that ``unit`` is theirs). Audited.
 
@@ -438,7 +505,7 @@ def grant_role(
     return assignment
 
 
-def revoke_role(session: Session, admin: Any, user: User, assignment: RoleAssignment) -> None:
+def revoke_role(session: Session, admin: Actor, user: User, assignment: RoleAssignment) -> None:
     """Take a role away (effective on the user's next request: roles are read per request).
 
     :raise Forbidden: administrators do not change their own roles.

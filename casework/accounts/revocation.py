@@ -9,14 +9,14 @@ credential derived from the password that made it: it must not outlive that pass
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from sqlalchemy.orm import Session
 
+from casework.access.actor import Actor
 from casework.accounts import sessions, tokens
 
 
-def end_all_access(session: Session, user: Any, *, keep_session: uuid.UUID | None = None) -> None:
+def end_all_access(session: Session, user: Actor, *, keep_session: uuid.UUID | None = None) -> None:
     """Revoke every API token and every session of ``user`` but ``keep_session`` (the one in
     which the user changed their own password)."""
     sessions.revoke_sessions(session, user, keep=keep_session)

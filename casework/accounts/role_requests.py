@@ -26,6 +26,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
+from casework.access.actor import Actor
 from casework.access.roles import CASE_ROLES
 from casework.access.scoping import path_condition, scope_paths, unit_in_scope
 from casework.accounts import enrolment, totp
@@ -57,13 +58,13 @@ class Decision:
 # --- who sees which requests ---------------------------------------------------------------
 
 
-def require_reader(caller: Any) -> None:
+def require_reader(caller: Actor) -> None:
     """:raise Forbidden: the caller neither approves roles nor manages users anywhere."""
     if not (scope_paths(caller, APPROVE) or scope_paths(caller, MANAGE)):
         raise Forbidden()
 
 
-def visible_requests(caller: Any) -> Select:
+def visible_requests(caller: Actor) -> Select:
     """``SELECT role_request`` whose unit lies where the caller approves roles or manages users."""
     paths = scope_paths(caller, APPROVE) + scope_paths(caller, MANAGE)
     return (
@@ -73,7 +74,13 @@ def visible_requests(caller: Any) -> Select:
     )
 
 
-def get_request(session: Session, caller: Any, request_id: uuid.UUID) -> RoleRequest:
+def pending_requests(session: Session, caller: Actor, limit: int) -> list[RoleRequest]:
+    """The requests of ``caller``'s subtree waiting for a decision, oldest first."""
+    query = visible_requests(caller).where(RoleRequest.status == "pending")
+    return list(session.scalars(query.order_by(RoleRequest.requested_at).limit(limit)))
+
+
+def get_request(session: Session, caller: Actor, request_id: uuid.UUID) -> RoleRequest:
     """:raise NotFound: unknown, or outside every unit where the caller approves or manages."""
     request = session.scalar(visible_requests(caller).where(RoleRequest.id == request_id))
     if request is None:
@@ -81,7 +88,7 @@ def get_request(session: Session, caller: Any, request_id: uuid.UUID) -> RoleReq
     return request
 
 
-def pending_for(session: Session, user: Any) -> list[RoleRequest]:
+def pending_for(session: Session, user: Actor) -> list[RoleRequest]:
     """The requests of ``user`` still waiting for a decision, oldest first."""
     return list(
         session.scalars(
@@ -110,7 +117,7 @@ def unvouched_case_accounts(session: Session) -> list[str]:
 
 
 def request_role(
-    session: Session, admin: Any, user: User, role: str, unit: Unit, *, cause: str = "grant"
+    session: Session, admin: Actor, user: User, role: str, unit: Unit, *, cause: str = "grant"
 ) -> RoleRequest:
     """Ask for ``role`` in ``unit`` for ``user`` (the caller checked both lie in its subtree).
 
@@ -144,7 +151,7 @@ def request_role(
     return request
 
 
-def suspend_case_roles(session: Session, admin: Any, user: User) -> list[RoleRequest]:
+def suspend_case_roles(session: Session, admin: Actor, user: User) -> list[RoleRequest]:
     """Turn ``user``'s active case roles back into requests (an administrator reset the
     account's credential, which it could then hold: a second person must vouch again)."""
     suspended = []
@@ -157,7 +164,9 @@ def suspend_case_roles(session: Session, admin: Any, user: User) -> list[RoleReq
     return suspended
 
 
-def _audit(session: Session, action: str, actor: Any, request: RoleRequest, **detail: Any) -> None:
+def _audit(
+    session: Session, action: str, actor: Actor, request: RoleRequest, **detail: Any
+) -> None:
     """One audit entry about ``request``: codes and ids only."""
     trail.record(
         session,
@@ -173,7 +182,7 @@ def _audit(session: Session, action: str, actor: Any, request: RoleRequest, **de
     )
 
 
-def _require_in_scope(caller: Any, request: RoleRequest, permission: str) -> None:
+def _require_in_scope(caller: Actor, request: RoleRequest, permission: str) -> None:
     """:raise Forbidden: the caller holds ``permission`` nowhere.
     :raise NotFound: not over the request's unit (as if it did not exist)."""
     if not scope_paths(caller, permission):
@@ -182,7 +191,7 @@ def _require_in_scope(caller: Any, request: RoleRequest, permission: str) -> Non
         raise NotFound()
 
 
-def _decide(approver: Any, request: RoleRequest, status: str) -> None:
+def _decide(approver: Actor, request: RoleRequest, status: str) -> None:
     if request.status != "pending":
         raise Conflict(_("This request was already decided."))
     if request.user_id == approver.id:
@@ -192,7 +201,7 @@ def _decide(approver: Any, request: RoleRequest, status: str) -> None:
     request.decided_at = utcnow()
 
 
-def approve(session: Session, approver: Any, request: RoleRequest) -> Decision:
+def approve(session: Session, approver: Actor, request: RoleRequest) -> Decision:
     """Activate the requested role; if the account's way in was not vouched for (it may be in
     the requesting administrator's hands), end it — password, codes, sessions, tokens, second
     factor — and hand the approver a fresh code.
@@ -234,7 +243,7 @@ def approve(session: Session, approver: Any, request: RoleRequest) -> Decision:
     return Decision(request, code)
 
 
-def refuse(session: Session, approver: Any, request: RoleRequest) -> RoleRequest:
+def refuse(session: Session, approver: Actor, request: RoleRequest) -> RoleRequest:
     """Refuse the requested role.
 
     :raise Forbidden: the approver approves no roles, or it is for their own account.
@@ -247,7 +256,7 @@ def refuse(session: Session, approver: Any, request: RoleRequest) -> RoleRequest
     return request
 
 
-def withdraw(session: Session, admin: Any, request: RoleRequest) -> None:
+def withdraw(session: Session, admin: Actor, request: RoleRequest) -> None:
     """An administrator takes back a request that is still waiting.
 
     :raise Forbidden: the caller manages no users.

@@ -18,6 +18,7 @@ from flask import current_app
 from sqlalchemy import Table, update
 from sqlalchemy.orm import Session
 
+from casework.access.actor import Actor
 from casework.accounts.models import User, UserSession
 from casework.accounts.principal import Bearer, bearer_from, bearer_row
 from casework.model_base import utcnow
@@ -125,7 +126,7 @@ def revoke_by_secret(session: Session, secret: str) -> None:
     )
 
 
-def revoke_sessions(session: Session, user: Any, *, keep: uuid.UUID | None = None) -> None:
+def revoke_sessions(session: Session, user: Actor, *, keep: uuid.UUID | None = None) -> None:
     """End every session of ``user`` (but ``keep``) now: logout everywhere."""
     query = update(UserSession).where(
         UserSession.user_id == user.id, UserSession.revoked_at.is_(None)

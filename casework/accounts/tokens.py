@@ -11,11 +11,11 @@ from __future__ import annotations
 import secrets
 import uuid
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from casework.access.actor import Actor
 from casework.accounts.models import ApiToken, User
 from casework.accounts.principal import Bearer, bearer_from, bearer_row
 from casework.accounts.sessions import as_utc, secret_digest, touch
@@ -60,7 +60,7 @@ def resolve_token(session: Session, secret: str) -> Bearer | None:
     return bearer_from(session, row)
 
 
-def tokens_of(session: Session, user: Any) -> list[ApiToken]:
+def tokens_of(session: Session, user: Actor) -> list[ApiToken]:
     return list(
         session.scalars(
             select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at)
@@ -68,7 +68,7 @@ def tokens_of(session: Session, user: Any) -> list[ApiToken]:
     )
 
 
-def own_token(session: Session, user: Any, token_id: uuid.UUID) -> ApiToken:
+def own_token(session: Session, user: Actor, token_id: uuid.UUID) -> ApiToken:
     """:raise NotFound: no such token, or another user's (the same answer)."""
     token = session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:
@@ -81,7 +81,7 @@ def revoke_token(token: ApiToken) -> None:
         token.revoked_at = utcnow()
 
 
-def revoke_tokens(session: Session, user: Any) -> None:
+def revoke_tokens(session: Session, user: Actor) -> None:
     session.execute(
         update(ApiToken)
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))

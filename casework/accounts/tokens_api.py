@@ -13,11 +13,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from casework.access.current import caller
-from casework.accounts import tokens
+from casework.accounts import operations, tokens
 from casework.accounts.loader import require_session
 from casework.accounts.models import ApiToken
 from casework.accounts.schemas import TokenCreatedSchema, TokenCreateSchema, TokenSchema
-from casework.audit import trail
 from casework.extensions import db
 
 blp = Blueprint("tokens", __name__, url_prefix="/tokens", description="Personal access tokens")
@@ -53,15 +52,8 @@ class Tokens(MethodView):
         """
         user = caller()
         require_session()
-        token, secret = tokens.create_token(db.session, user, data["name"], data["expires_in_days"])
-        trail.record(
-            db.session,
-            "token.create",
-            actor=user,
-            object_type="api_token",
-            object_id=token.id,
-            unit_path=user.unit.path,
-            expires_in_days=data["expires_in_days"],
+        token, secret = operations.create_own_token(
+            db.session, user, data["name"], data["expires_in_days"]
         )
         return {**token_view(token), "token": secret}
 
@@ -73,13 +65,4 @@ class TokenItem(MethodView):
         """Revoke one of your tokens (404 for anyone else's)."""
         user = caller()
         require_session()
-        token = tokens.own_token(db.session, user, token_id)
-        tokens.revoke_token(token)
-        trail.record(
-            db.session,
-            "token.revoke",
-            actor=user,
-            object_type="api_token",
-            object_id=token.id,
-            unit_path=user.unit.path,
-        )
+        operations.revoke_own_token(db.session, user, token_id)

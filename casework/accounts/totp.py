@@ -12,7 +12,6 @@ import hashlib
 import hmac
 import secrets
 import time
-from typing import Any
 
 import pyotp
 from flask import current_app
@@ -20,6 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from casework.access.actor import Actor
 from casework.accounts.models import RecoveryCode, User
 from casework.crypto import current_keyring
 from casework.errors import Conflict, Invalid
@@ -33,7 +33,7 @@ MFA_ROLES = frozenset({"supervisor", "administrator"})
 _CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
 
-def mfa_required(user: Any) -> bool:
+def mfa_required(user: Actor) -> bool:
     """Whether the configuration obliges this user to use a second factor."""
     return bool(current_app.config.get("CASEWORK_REQUIRE_MFA")) and bool(
         user.role_names & MFA_ROLES

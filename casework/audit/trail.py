@@ -23,6 +23,7 @@ from sqlalchemy import event, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from casework.access.actor import Actor
 from casework.audit.models import AuditEvent
 from casework.crypto import Keyring, current_keyring
 from casework.model_base import utcnow
@@ -50,7 +51,7 @@ def record(
     session: Session,
     action: str,
     *,
-    actor: Any = None,
+    actor: Actor | None = None,
     outcome: str = "ok",
     object_type: str | None = None,
     object_id: Any = None,

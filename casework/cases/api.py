@@ -7,16 +7,12 @@ from typing import Any
 from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint, Page
-from sqlalchemy import false, func, or_, select
 
-import casework.api.pagination  # noqa: F401 - names the paging parameter per_page
 from casework.access.current import caller
 from casework.access.identity import may_see_identity
-from casework.access.scoping import scope_paths, scoped_cases
-from casework.audit import trail
 from casework.cases import operations
-from casework.cases.models import Case
-from casework.cases.presenters import case_summaries, case_view, duplicates_view
+from casework.cases.caseload import CaseloadPage, filtered_caseload
+from casework.cases.presenters import case_view, duplicates_view
 from casework.cases.schemas import (
     CaseCreateSchema,
     CaseListArgsSchema,
@@ -25,64 +21,8 @@ from casework.cases.schemas import (
     CaseSummarySchema,
 )
 from casework.extensions import db
-from casework.model_base import vietnam_today
-from casework.people.operations import search_people
-from casework.units.models import CURRENT_TREE, Unit
 
 blp = Blueprint("cases", __name__, url_prefix="/cases", description="Cases (hồ sơ)")
-
-
-def filtered_caseload(user: Any, args: dict[str, Any]):  # noqa: ANN201 - a Select
-    """The caller's scoped caseload with the list filters applied, in SQL."""
-    query = scoped_cases(user)
-    if "case_type" in args:
-        query = query.where(Case.case_type == args["case_type"])
-    if "stage" in args:
-        query = query.where(Case.stage == args["stage"])
-    if "unit" in args:
-        unit = db.session.scalar(
-            select(Unit).where(Unit.tree == CURRENT_TREE, Unit.code == args["unit"])
-        )
-        query = query.where(unit.subtree_filter() if unit else Case.id.is_(None))
-    if args.get("assigned") == "me":
-        query = query.where(Case.assigned_worker_id == user.id)
-    elif args.get("assigned") == "none":
-        query = query.where(Case.assigned_worker_id.is_(None))
-    if args.get("overdue") is True:
-        query = query.where(Case.due_on < vietnam_today(), Case.stage != "closed")
-    elif args.get("overdue") is False:
-        query = query.where(or_(Case.due_on.is_(None), Case.due_on >= vietnam_today()))
-    if "due_before" in args:
-        query = query.where(Case.due_on < args["due_before"], Case.stage != "closed")
-    if "visit_overdue" in args:  # the next visit planned in the latest note has passed (issue 6)
-        from casework.services.notes import visit_overdue_condition
-
-        condition = visit_overdue_condition()
-        query = query.where(condition if args["visit_overdue"] else ~condition)
-    if args.get("q"):
-        query = _search(query, user, args["q"].strip())
-    return query.order_by(Case.due_on.is_(None), Case.due_on, Case.opened_on.desc(), Case.id)
-
-
-def _search(query, user: Any, text: str):  # noqa: ANN001, ANN202
-    """``q=``: a case reference, or a national ID or phone looked up like every lookup.
-
-    A reference finds a case of the caller's scope (the list shows such a case anyway, masked
-    where need-to-know says so). An ID or phone finds only cases whose identity the caller may
-    see: a case whose identity is hidden from them is left out exactly like a case elsewhere, so
-    a known identifier cannot be connected to a masked case (``casework.people.disclosure``).
-    """
-    if text.upper().startswith("HS-"):
-        return query.where(Case.reference == text.upper())
-    digits = "".join(ch for ch in text if ch.isdigit())
-    national_id = digits if len(digits) in (9, 12) else None
-    phone = text if 9 <= len(digits) <= 12 else None
-    if (national_id is None and phone is None) or not scope_paths(user, "people.search"):
-        return query.where(false())  # nothing to look up, or a caller who looks up nobody
-    found = search_people(
-        db.session, user, via="caseload_search", national_id=national_id, phone=phone
-    )
-    return query.where(Case.id.in_([m.case.id for m in found.described]))
 
 
 @blp.route("")
@@ -93,7 +33,7 @@ class Cases(MethodView):
     def get(self, args: dict[str, Any]):  # noqa: ANN201
         """The caller's caseload, scoped to their units, filtered and paginated in SQL."""
         user = caller()
-        return _SummaryPage(filtered_caseload(user, args), user)
+        return CaseloadPage(db.session, user, filtered_caseload(db.session, user, args))
 
     @blp.arguments(CaseCreateSchema)
     @blp.response(201, CaseOutSchema)
@@ -105,31 +45,6 @@ class Cases(MethodView):
         return {**case_view(db.session, user, case), "duplicates": duplicates_view(duplicates)}
 
 
-class _SummaryPage:
-    """A scoped query that flask-smorest's paginator can count and slice in SQL.
-
-    Rows become summaries (identity masked per row) only for the page that is returned.
-    """
-
-    def __init__(self, query, user: Any) -> None:  # noqa: ANN001 - a Select
-        self.query, self.user = query, user
-
-    def __len__(self) -> int:
-        return db.session.scalar(
-            select(func.count()).select_from(self.query.order_by(None).subquery())
-        )
-
-    def __getitem__(self, window: slice) -> list[dict[str, Any]]:
-        rows = self.query.offset(window.start).limit(window.stop - window.start)
-        summaries = case_summaries(db.session, self.user, db.session.scalars(rows).unique())
-        shown = [str(s["id"]) for s in summaries if s["full_name"] is not None]
-        if shown:  # names on a list are identity shown: audited like a case view
-            trail.record(
-                db.session, "case.list_identity", actor=self.user, object_type="case", cases=shown
-            )
-        return summaries
-
-
 @blp.route("/<uuid:case_id>")
 class CaseItem(MethodView):
     @blp.response(200, CaseOutSchema)
@@ -137,17 +52,7 @@ class CaseItem(MethodView):
         """One case; identity fields only where the caller may see them."""
         user = caller()
         case = operations.get_case(db.session, user, case_id)
-        view = case_view(db.session, user, case)
-        if not view["person"]["masked"]:
-            trail.record(
-                db.session,
-                "case.view_identity",
-                actor=user,
-                object_type="case",
-                object_id=case.id,
-                unit_path=case.unit.path,
-            )
-        return view
+        return operations.view_case(db.session, user, case)
 
     @blp.arguments(CasePatchSchema)
     @blp.response(200, CaseOutSchema)
@@ -162,4 +67,4 @@ class CaseItem(MethodView):
         return case_view(db.session, user, case)
 
 
-__all__ = ["blp", "filtered_caseload", "may_see_identity"]
+__all__ = ["blp", "may_see_identity"]

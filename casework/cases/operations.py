@@ -16,17 +16,21 @@ from sqlalchemy import TextClause, Uuid, bindparam, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from casework.access.scoping import case_by_id, unit_in_scope
+from casework.access.actor import Actor
+from casework.access.identity import REVEAL_HOURS, may_see_identity, reveal_identity
+from casework.access.models import IdentityReveal
+from casework.access.scoping import case_by_id, path_condition, scope_paths, unit_in_scope
 from casework.accounts.models import User
 from casework.audit import trail
 from casework.cases.models import Case, CaseEvent
+from casework.cases.presenters import case_summaries, case_view
 from casework.errors import Conflict, Forbidden, Invalid, NotFound
 from casework.model_base import utcnow
 from casework.people.disclosure import SearchResult
 from casework.people.models import Person
 from casework.people.operations import find_people
 from casework.units.loader import current_unit_for
-from casework.units.models import Unit
+from casework.units.models import CURRENT_TREE, Unit
 from workflows.dates import local_date
 
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -68,7 +72,7 @@ def free_reference(session: Session, today: date) -> str:
 
 
 def get_case(
-    session: Session, user: Any, case_id: uuid.UUID | str, permission: str = "case.read"
+    session: Session, user: Actor, case_id: uuid.UUID | str, permission: str = "case.read"
 ) -> Case:
     """Load a case the caller may see.
 
@@ -84,7 +88,7 @@ def get_case(
     return case
 
 
-def require(user: Any, permission: str, unit: Unit) -> None:
+def require(user: Actor, permission: str, unit: Unit) -> None:
     """:raise Forbidden: the caller lacks ``permission`` over ``unit``."""
     if not unit_in_scope(user, unit, permission):
         raise Forbidden()
@@ -109,7 +113,7 @@ def check_version(case: Case, version: int | None) -> None:
         raise Conflict()
 
 
-def resolve_case_unit(session: Session, user: Any, code: str) -> Unit:
+def resolve_case_unit(session: Session, user: Actor, code: str) -> Unit:
     """The commune a new case of ``user`` belongs to, from its code.
 
     Public so that an import can resolve each distinct code of a list once and hand the unit to
@@ -165,7 +169,7 @@ def _due_on(case_type: str, stage: str, entered_at: datetime) -> date | None:
 
 def open_case(
     session: Session,
-    actor: Any,
+    actor: Actor,
     data: dict[str, Any],
     now: datetime | None = None,
     *,
@@ -273,7 +277,7 @@ def open_case(
 
 
 def update_case(
-    session: Session, actor: Any, case: Case, data: dict[str, Any], version: int | None
+    session: Session, actor: Actor, case: Case, data: dict[str, Any], version: int | None
 ) -> list[str]:
     """Edit case and person details (optimistic locking on ``version``).
 
@@ -335,7 +339,7 @@ _NEXT_EVENT_SEQ = text(
 )
 
 
-def require_any(user: Any, permission: str) -> None:
+def require_any(user: Actor, permission: str) -> None:
     """:raise Forbidden: the caller holds ``permission`` nowhere."""
     from casework.access.scoping import scope_paths
 
@@ -362,8 +366,13 @@ def assignable_workers(session: Session, case: Case) -> list[User]:
     )
 
 
+def find_user(session: Session, username: str) -> User | None:
+    """The account named ``username`` (any state), for a form that names a worker."""
+    return session.scalar(select(User).where(User.username == username.strip().lower()))
+
+
 def assign_case(
-    session: Session, actor: Any, case: Case, worker: User | None, version: int | None = None
+    session: Session, actor: Actor, case: Case, worker: User | None, version: int | None = None
 ) -> None:
     """Give ``case`` to ``worker`` (None: unassign), versioned and audited.
 
@@ -396,4 +405,81 @@ def assign_case(
         unit_path=case.unit.path,
         worker=worker.username if worker else None,
         previous=previous.username if previous else None,
+    )
+
+
+def view_case(
+    session: Session, user: Actor, case: Case, *, via: str | None = None
+) -> dict[str, Any]:
+    """One case as ``user`` may see it; identity shown is audited (``case.view_identity``).
+
+    The API and the case page both read a case through this (``via="web"`` for the page).
+    """
+    view = case_view(session, user, case)
+    if not view["person"]["masked"]:
+        trail.record(
+            session,
+            "case.view_identity",
+            actor=user,
+            object_type="case",
+            object_id=case.id,
+            unit_path=case.unit.path,
+            **({"via": via} if via else {}),
+        )
+    return view
+
+
+def list_summaries(session: Session, user: Actor, cases: Any) -> list[dict[str, Any]]:
+    """Summaries of one page of a caseload; names on a list are identity shown, audited like a
+    case view (``case.list_identity``)."""
+    summaries = case_summaries(session, user, cases)
+    shown = [str(s["id"]) for s in summaries if s["full_name"] is not None]
+    if shown:
+        trail.record(session, "case.list_identity", actor=user, object_type="case", cases=shown)
+    return summaries
+
+
+def break_glass(session: Session, user: Actor, case: Case, reason: str | None) -> IdentityReveal:
+    """Reveal a masked identity for a few hours, with a written reason; audited
+    (``case.break_glass``). The API and the case page both call this.
+
+    :raise Forbidden: the caller may not break the glass or read identities in the case's unit.
+    :raise Conflict: the caller already sees the identity.
+    :raise Invalid: no reason of at least 10 characters.
+    """
+    require(user, "case.break_glass", case.unit)
+    require(user, "case.read_identity", case.unit)
+    if may_see_identity(session, user, case):
+        raise Conflict(_("You already see the identity of this person."))
+    reason = (reason or "").strip()
+    if len(reason) < 10:
+        raise Invalid(errors={"reason": [_("Give a reason of at least 10 characters.")]})
+    reveal = reveal_identity(session, user, case, reason)
+    trail.record(
+        session,
+        "case.break_glass",
+        actor=user,
+        object_type="case",
+        object_id=case.id,
+        unit_path=case.unit.path,
+        reveal_id=str(reveal.id),
+        hours=REVEAL_HOURS,
+    )
+    return reveal
+
+
+def intake_units(session: Session, user: Actor) -> list[Unit]:
+    """Communes where the caller may open cases (a case belongs to a commune)."""
+    paths = scope_paths(user, "case.create")
+    return list(
+        session.scalars(
+            select(Unit)
+            .where(
+                Unit.tree == CURRENT_TREE,
+                Unit.valid_to.is_(None),
+                Unit.kind.in_(("commune", "neighbourhood")),
+                path_condition(Unit.path, paths),
+            )
+            .order_by(Unit.name)
+        )
     )

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import instance_dict
 from sqlalchemy.orm.base import NO_VALUE
 
+from casework.access.actor import Actor
 from casework.access.identity import may_see_identity
 from casework.accounts.names import usernames
 from casework.cases.models import Case
@@ -43,7 +44,7 @@ def person_view(case: Case, show_identity: bool) -> dict[str, Any]:
 
 
 def assigned_username(
-    session: Session, user: Any, case: Case, known: dict[Any, str] | None = None
+    session: Session, user: Actor, case: Case, known: dict[Any, str] | None = None
 ) -> str | None:
     """The assigned worker's username without loading their ``User`` (and roles) as objects.
 
@@ -66,12 +67,12 @@ def assigned_username(
     return known.get(worker_id)
 
 
-def worker_usernames(session: Session, user: Any, cases: list[Case]) -> dict[Any, str]:
+def worker_usernames(session: Session, user: Actor, cases: list[Case]) -> dict[Any, str]:
     """The usernames of the workers assigned to ``cases`` (other than the caller), one query."""
     return usernames(session, {c.assigned_worker_id for c in cases} - {user.id})
 
 
-def case_view(session: Session, user: Any, case: Case) -> dict[str, Any]:
+def case_view(session: Session, user: Actor, case: Case) -> dict[str, Any]:
     """The full case as ``user`` may see it (identity fields null and listed when masked)."""
     show = may_see_identity(session, user, case)
     return {
@@ -105,7 +106,7 @@ def case_view(session: Session, user: Any, case: Case) -> dict[str, Any]:
     }
 
 
-def case_summaries(session: Session, user: Any, cases: Any) -> list[dict[str, Any]]:
+def case_summaries(session: Session, user: Actor, cases: Any) -> list[dict[str, Any]]:
     """``case_summary`` for a list of cases, the assigned workers' names read in one query."""
     cases = list(cases)
     known = worker_usernames(session, user, cases)
@@ -113,7 +114,7 @@ def case_summaries(session: Session, user: Any, cases: Any) -> list[dict[str, An
 
 
 def case_summary(
-    session: Session, user: Any, case: Case, known: dict[Any, str] | None = None
+    session: Session, user: Actor, case: Case, known: dict[Any, str] | None = None
 ) -> dict[str, Any]:
     show = may_see_identity(session, user, case)
     return {

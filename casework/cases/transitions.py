@@ -13,11 +13,14 @@ import json
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 import workflows
 from casework.access import row_security
+from casework.access.actor import Actor
+from casework.access.identity import may_see_identity
 from casework.access.roles import permissions_of
 from casework.accounts.models import User
 from casework.audit import trail
@@ -176,6 +179,32 @@ def fire(
         fields=sorted(result.data),
     )
     return event
+
+
+def case_history(session: Session, user: Actor, case: Case) -> list[dict[str, Any]]:
+    """The stage history of ``case``, oldest first: free text only where ``user`` sees the
+    identity. The API's ``/history`` and the case page both show this; ``row`` is the history
+    row itself (the page draws its timeline from it; the API's schema leaves it out)."""
+    show_text = may_see_identity(session, user, case)
+    rows = session.scalars(
+        select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
+    )
+    return [
+        {
+            "seq": e.seq,
+            "event": e.event,
+            "from_stage": e.from_stage,
+            "to_stage": e.to_stage,
+            "actor": e.actor.username if e.actor else None,
+            "unit": e.unit.code,
+            "at": e.at,
+            "data": e.data,
+            "texts": event_texts(e) if show_text else None,
+            "forced": e.forced,
+            "row": e,
+        }
+        for e in rows
+    ]
 
 
 def event_texts(event: CaseEvent) -> dict[str, str]:

@@ -11,13 +11,12 @@ from marshmallow import INCLUDE, Schema, fields, validate
 
 import workflows
 from casework.access.current import caller
-from casework.access.identity import may_see_identity
 from casework.access.roles import roles_holding
 from casework.cases import operations
-from casework.cases.models import CASE_TYPES, CaseEvent
+from casework.cases.models import CASE_TYPES
 from casework.cases.presenters import case_view
 from casework.cases.schemas import CaseOutSchema
-from casework.cases.transitions import event_texts, fire, options_for
+from casework.cases.transitions import case_history, fire, options_for
 from casework.errors import NotFound
 from casework.extensions import db
 from casework.i18n import current_language
@@ -120,25 +119,7 @@ class History(MethodView):
         """The stage history, oldest first (free text only where identity is visible)."""
         user = caller()
         case = operations.get_case(db.session, user, case_id)
-        show_text = may_see_identity(db.session, user, case)
-        rows = db.session.scalars(
-            db.select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
-        )
-        return [
-            {
-                "seq": e.seq,
-                "event": e.event,
-                "from_stage": e.from_stage,
-                "to_stage": e.to_stage,
-                "actor": e.actor.username if e.actor else None,
-                "unit": e.unit.code,
-                "at": e.at,
-                "data": e.data,
-                "texts": event_texts(e) if show_text else None,
-                "forced": e.forced,
-            }
-            for e in rows
-        ]
+        return case_history(db.session, user, case)
 
 
 class WorkflowSchema(Schema):

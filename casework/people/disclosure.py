@@ -28,11 +28,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casework.access.actor import Actor
 from casework.access.identity import may_see_identity, need_to_know_types
 from casework.access.scoping import case_scope_condition
 from casework.audit import trail
@@ -88,7 +88,7 @@ def check_path(via: str) -> None:
         raise ValueError(f"unknown lookup path {via!r}: add it to LOOKUP_PATHS")
 
 
-def _in_scope(session: Session, user: Any, case_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+def _in_scope(session: Session, user: Actor, case_ids: list[uuid.UUID]) -> set[uuid.UUID]:
     """Which of ``case_ids`` lie in the caller's scope (the same SQL condition as every list)."""
     visible: set[uuid.UUID] = set()
     for start in range(0, len(case_ids), IN_CHUNK):
@@ -104,7 +104,7 @@ def _in_scope(session: Session, user: Any, case_ids: list[uuid.UUID]) -> set[uui
 
 def disclose(
     session: Session,
-    user: Any,
+    user: Actor,
     found: Sequence[Sequence[tuple[Case, list[str]]]],
     *,
     via: str,

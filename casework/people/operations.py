@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from casework.access.actor import Actor
 from casework.access.row_security import identity_lookup
 from casework.audit import trail
 from casework.cases.models import Case
@@ -74,7 +75,7 @@ def _exact(value: str | None, normalise: Any) -> str | None:
 
 def find_people_many(
     session: Session,
-    user: Any,
+    user: Actor,
     lookups: Sequence[Lookup],
     *,
     via: str,
@@ -137,7 +138,7 @@ def find_people_many(
 
 def find_people(
     session: Session,
-    user: Any,
+    user: Actor,
     *,
     via: str,
     national_id: str | None = None,
@@ -154,7 +155,7 @@ def find_people(
 
 def search_people(
     session: Session,
-    user: Any,
+    user: Actor,
     *,
     via: str,
     national_id: str | None = None,

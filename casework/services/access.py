@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casework.access.actor import Actor
 from casework.access.identity import may_see_identity
 from casework.access.scoping import case_scope_condition, unit_in_scope
 from casework.cases.models import Case
@@ -29,7 +30,7 @@ PROVIDER_MANAGE = "provider.manage"
 Record = TypeVar("Record")
 
 
-def case_for(session: Session, user: Any, case_id: Any, permission: str) -> Case:
+def case_for(session: Session, user: Actor, case_id: Any, permission: str) -> Case:
     """The case, if the caller may see it, once they hold ``permission`` over its unit.
 
     :raise NotFound: unknown, or outside the caller's scope.
@@ -41,13 +42,13 @@ def case_for(session: Session, user: Any, case_id: Any, permission: str) -> Case
     return case
 
 
-def require_on_case(user: Any, case: Case, permission: str) -> None:
+def require_on_case(user: Actor, case: Case, permission: str) -> None:
     """:raise Forbidden: the caller lacks ``permission`` over the case's unit."""
     if not unit_in_scope(user, case.unit, permission):
         raise Forbidden()
 
 
-def record_in_scope(session: Session, user: Any, model: type[Record], record_id: Any) -> Record:
+def record_in_scope(session: Session, user: Actor, model: type[Record], record_id: Any) -> Record:
     """A record hanging on a case (``model.case_id``), loaded only within the caller's scope.
 
     :raise NotFound: unknown id, malformed id, or a case outside the caller's scope.
@@ -73,7 +74,7 @@ def ensure_open(case: Case) -> None:
         raise Conflict(_("This case is closed; ask a supervisor to reopen it first."))
 
 
-def may_read_text(session: Session, user: Any, case: Case) -> bool:
+def may_read_text(session: Session, user: Actor, case: Case) -> bool:
     """Whether free text about the person may be shown: the same need-to-know as identity.
 
     Counselling notes and referral notes name people and places, so a caller who sees the case

@@ -9,10 +9,8 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint, Page
 
-import casework.api.pagination  # noqa: F401 - names the paging parameter per_page
 from casework.access.current import caller
 from casework.accounts.names import usernames
-from casework.audit import trail
 from casework.extensions import db
 from casework.services import consent as consents
 from casework.services import notes, providers, referrals, support
@@ -231,18 +229,7 @@ class Notes(MethodView):
         """Sessions, visits and calls, oldest first; content where need-to-know allows."""
         user = caller()
         case = case_for(db.session, user, case_id, "case.read")
-        show = may_read_text(db.session, user, case)
-        rows = notes.list_notes(db.session, case)
-        if show and rows:
-            trail.record(
-                db.session,
-                "note.read",
-                actor=user,
-                object_type="case",
-                object_id=case.id,
-                unit_path=case.unit.path,
-                count=len(rows),
-            )
+        rows, show = notes.read_notes(db.session, user, case)
         authors = usernames(db.session, {n.author_id for n in rows})
         return [note_view(n, show, authors) for n in rows]
 

@@ -38,6 +38,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, exists, select, update
 from sqlalchemy.orm import Session
 
+from casework.access.actor import Actor
 from casework.audit import trail
 from casework.cases.models import Case
 from casework.errors import Conflict, Invalid
@@ -84,7 +85,7 @@ def case_history(session: Session, case: Case) -> list[Consent]:
 
 
 def record_consent(
-    session: Session, actor: Any, case: Case, data: dict[str, Any]
+    session: Session, actor: Actor, case: Case, data: dict[str, Any]
 ) -> tuple[Consent, list[Referral]]:
     """Record a decision; a withdrawal takes effect at once (module docstring).
 
@@ -138,7 +139,7 @@ def record_consent(
     return consent, stopped
 
 
-def _stop_sharing(session: Session, actor: Any, case: Case, provider_kind: str) -> list[Referral]:
+def _stop_sharing(session: Session, actor: Actor, case: Case, provider_kind: str) -> list[Referral]:
     """Revoke unsent-to-work referrals and flag accepted ones that share data with the kind."""
     now = utcnow()
     referrals = list(

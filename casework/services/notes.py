@@ -13,11 +13,12 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from casework.access.actor import Actor
 from casework.audit import trail
 from casework.cases.models import Case
 from casework.errors import Invalid
 from casework.model_base import utcnow, vietnam_today
-from casework.services.access import ensure_open
+from casework.services.access import ensure_open, may_read_text
 from casework.services.models import CaseNote
 
 
@@ -31,7 +32,25 @@ def list_notes(session: Session, case: Case) -> list[CaseNote]:
     )
 
 
-def add_note(session: Session, actor: Any, case: Case, data: dict[str, Any]) -> CaseNote:
+def read_notes(session: Session, user: Actor, case: Case) -> tuple[list[CaseNote], bool]:
+    """The notes of ``case``, oldest first, and whether ``user`` may read their content;
+    content shown is audited (``note.read``)."""
+    show = may_read_text(session, user, case)
+    rows = list_notes(session, case)
+    if show and rows:
+        trail.record(
+            session,
+            "note.read",
+            actor=user,
+            object_type="case",
+            object_id=case.id,
+            unit_path=case.unit.path,
+            count=len(rows),
+        )
+    return rows, show
+
+
+def add_note(session: Session, actor: Actor, case: Case, data: dict[str, Any]) -> CaseNote:
     """Record a session or visit.
 
     :raise Conflict: the case is closed.

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import Session
 
+from casework.access.actor import Actor
 from casework.access.scoping import path_condition, scope_paths, unit_in_scope
 from casework.audit import trail
 from casework.errors import Forbidden, Invalid, NotFound
@@ -38,7 +39,7 @@ def _ancestor_paths(paths: list[str]) -> set[str]:
     return ancestors
 
 
-def visible_condition(user: Any) -> Any:
+def visible_condition(user: Actor) -> Any:
     """SQL on ``Unit`` (joined to the provider): the provider serves the caller's area, or lies
     where the caller manages the directory."""
     paths = scope_paths(user, "case.read")
@@ -53,13 +54,13 @@ def visible_condition(user: Any) -> Any:
     )
 
 
-def require_directory_access(user: Any) -> None:
+def require_directory_access(user: Actor) -> None:
     """:raise Forbidden: the caller neither works on cases nor manages providers anywhere."""
     if not scope_paths(user, "case.read") and not scope_paths(user, PROVIDER_MANAGE):
         raise Forbidden()
 
 
-def visible_providers(user: Any) -> Select:
+def visible_providers(user: Actor) -> Select:
     """The providers the caller may read and refer to, as a query."""
     return (
         select(ServiceProvider)
@@ -68,7 +69,7 @@ def visible_providers(user: Any) -> Select:
     )
 
 
-def get_provider(session: Session, user: Any, provider_id: Any) -> ServiceProvider:
+def get_provider(session: Session, user: Actor, provider_id: Any) -> ServiceProvider:
     """:raise NotFound: unknown, or not serving the caller's area."""
     try:
         key = provider_id if isinstance(provider_id, uuid.UUID) else uuid.UUID(str(provider_id))
@@ -81,7 +82,7 @@ def get_provider(session: Session, user: Any, provider_id: Any) -> ServiceProvid
 
 
 def provider_for_referral(
-    session: Session, user: Any, provider_id: Any, field: str = "provider"
+    session: Session, user: Actor, provider_id: Any, field: str = "provider"
 ) -> ServiceProvider:
     """A provider named in a request body: visible and active, or a field error.
 
@@ -98,7 +99,7 @@ def provider_for_referral(
     return provider
 
 
-def create_provider(session: Session, actor: Any, data: dict[str, Any]) -> ServiceProvider:
+def create_provider(session: Session, actor: Actor, data: dict[str, Any]) -> ServiceProvider:
     """Register a provider at a unit of the actor's subtree.
 
     :raise Forbidden: the actor manages providers nowhere.
@@ -135,7 +136,7 @@ def create_provider(session: Session, actor: Any, data: dict[str, Any]) -> Servi
 
 
 def update_provider(
-    session: Session, actor: Any, provider: ServiceProvider, data: dict[str, Any]
+    session: Session, actor: Actor, provider: ServiceProvider, data: dict[str, Any]
 ) -> list[str]:
     """Edit a provider's details; deactivating keeps it on past referrals but off new ones.
 

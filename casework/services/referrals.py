@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casework.access.actor import Actor
 from casework.access.identity import is_supervisor_of
 from casework.audit import trail
 from casework.cases.models import Case
@@ -48,7 +49,7 @@ def _support_item(session: Session, case: Case, item_id: uuid.UUID) -> SupportIt
     return item
 
 
-def send_referral(session: Session, actor: Any, case: Case, data: dict[str, Any]) -> Referral:
+def send_referral(session: Session, actor: Actor, case: Case, data: dict[str, Any]) -> Referral:
     """Refer the case; check consent when personal data goes with it.
 
     :raise Conflict: the case is closed.
@@ -140,7 +141,7 @@ def send_referral(session: Session, actor: Any, case: Case, data: dict[str, Any]
 
 
 def update_referral(
-    session: Session, actor: Any, referral: Referral, data: dict[str, Any]
+    session: Session, actor: Actor, referral: Referral, data: dict[str, Any]
 ) -> list[str]:
     """Record the provider's answer, the end of the service, or the sender's revocation.
 

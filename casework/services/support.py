@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casework.access.actor import Actor
 from casework.audit import trail
 from casework.cases.models import Case
 from casework.errors import Invalid
@@ -110,7 +111,7 @@ def list_items(session: Session, case: Case) -> list[SupportItem]:
     )
 
 
-def create_item(session: Session, actor: Any, case: Case, data: dict[str, Any]) -> SupportItem:
+def create_item(session: Session, actor: Actor, case: Case, data: dict[str, Any]) -> SupportItem:
     """Add a planned item to the case's support plan.
 
     :raise Conflict: the case is closed.
@@ -158,7 +159,9 @@ def create_item(session: Session, actor: Any, case: Case, data: dict[str, Any]) 
     return item
 
 
-def update_item(session: Session, actor: Any, item: SupportItem, data: dict[str, Any]) -> list[str]:
+def update_item(
+    session: Session, actor: Actor, item: SupportItem, data: dict[str, Any]
+) -> list[str]:
     """Move an item on and/or record its details and outcome.
 
     :raise Invalid: an illegal status or loan-status move, gated kind, details of another kind.

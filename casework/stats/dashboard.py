@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import workflows
+from casework.access.actor import Actor
 from casework.access.row_security import statistics_context, using
 from casework.access.scoping import unit_in_scope
 from casework.accounts.models import User
@@ -52,7 +53,7 @@ def _stages() -> list[str]:
     return list(seen)
 
 
-def dashboard(session: Session, user: Any, unit_code: str | None = None,
+def dashboard(session: Session, user: Actor, unit_code: str | None = None,
               now: datetime | None = None) -> dict[str, Any]:
     """The dashboard series for ``unit_code`` (default: the caller's area).
 

@@ -11,12 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from casework.access.actor import Actor
+from casework.access.scoping import path_condition, scope_paths
 from casework.audit import trail
 from casework.stats import export
-from casework.stats.reports import report_for
-from casework.units.models import Unit
+from casework.stats.reports import PERMISSION, report_for
+from casework.units.models import CURRENT_TREE, Unit, path_ancestors
 
 
 @dataclass(frozen=True)
@@ -26,7 +29,7 @@ class ReportFile:
     filename: str
 
 
-def view_report(session: Session, user: Any, unit_code: str | None, period: str,
+def view_report(session: Session, user: Actor, unit_code: str | None, period: str,
                 case_type: str | None = None) -> tuple[Unit, dict[str, Any]]:
     """The published report on a unit's subtree for a period, for reading; audited.
 
@@ -41,7 +44,7 @@ def view_report(session: Session, user: Any, unit_code: str | None, period: str,
     return unit, report
 
 
-def export_report(session: Session, user: Any, unit_code: str | None, period: str,
+def export_report(session: Session, user: Actor, unit_code: str | None, period: str,
                   case_type: str | None = None, fmt: str = "csv", lang: str = "vi") -> ReportFile:
     """The periodic report as an XLSX or CSV file in Vietnamese or English; audited.
 
@@ -57,3 +60,22 @@ def export_report(session: Session, user: Any, unit_code: str | None, period: st
                  format=fmt, language=lang, hidden_cells=len(report.get("hidden") or []))
     return ReportFile(body, export.XLSX_MIMETYPE if fmt == "xlsx" else export.CSV_MIMETYPE,
                       export.file_name(report, fmt, lang))
+
+
+def report_units(session: Session, paths: list[str], kinds: tuple[str, ...]) -> list[Any]:
+    """``(code, name, path)`` of the current units under ``paths`` (the report areas) that are
+    of ``kinds`` or are those areas themselves, in tree order."""
+    return session.execute(
+        select(Unit.code, Unit.name, Unit.path).where(
+            Unit.tree == CURRENT_TREE, Unit.valid_to.is_(None), path_condition(Unit.path, paths),
+            or_(Unit.kind.in_(kinds), Unit.path.in_(paths)))
+        .order_by(Unit.path)).all()
+
+
+def report_breadcrumbs(session: Session, user: Actor, unit: Unit) -> list[Unit]:
+    """``unit`` and the units above it whose reports ``user`` may also read, top first."""
+    paths = scope_paths(user, PERMISSION)
+    readable = [p for p in path_ancestors(unit.path) if any(p.startswith(s) for s in paths)]
+    found = {u.path: u for u in session.scalars(
+        select(Unit).where(Unit.tree == CURRENT_TREE, Unit.path.in_(readable)))}
+    return [found[p] for p in readable if p in found]

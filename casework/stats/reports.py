@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casework.access.actor import Actor
 from casework.access.row_security import statistics_context, using
 from casework.access.scoping import scope_paths, unit_in_scope
 from casework.errors import Forbidden, Invalid, NotFound
@@ -33,7 +34,7 @@ def thresholds() -> tuple[int, int]:
             int(config.get("CASEWORK_SUPPRESSION_K_TRAFFICKING", 11)))
 
 
-def resolve_unit(session: Session, user: Any, code: str | None) -> Unit:
+def resolve_unit(session: Session, user: Actor, code: str | None) -> Unit:
     """The unit a report is asked for; without a code, the caller's one area.
 
     :raise Forbidden: the caller may see reports nowhere.
@@ -62,7 +63,7 @@ def parse_period(text: str) -> Period:
         raise Invalid(errors={"period": [str(error)]}) from None
 
 
-def report_for(session: Session, user: Any, code: str | None, period_text: str,
+def report_for(session: Session, user: Actor, code: str | None, period_text: str,
                case_type: str | None = None, now: datetime | None = None
                ) -> tuple[Unit, dict[str, Any]]:
     """The unit and the suppressed report on its subtree for the period, for ``user``.

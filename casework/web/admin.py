@@ -15,16 +15,14 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
 
+from casework.access.actor import Actor
 from casework.access.current import caller
 from casework.access.roles import ROLES
-from casework.access.scoping import scope_paths
 from casework.accounts import administration, operations, role_requests
 from casework.accounts.models import RoleRequest, User
 from casework.errors import DomainError, Forbidden, NotFound
 from casework.extensions import db
-from casework.units.models import CURRENT_TREE, Unit
 from casework.web import labels
 from casework.web.auth import login_required_page
 from casework.web.forms import ActionForm, CreateUserForm, RoleForm
@@ -37,9 +35,9 @@ def _role_choices() -> list[tuple[str, str]]:
     return [(r, labels.label_of(labels.ROLE_LABELS, r)) for r in ROLES]
 
 
-def _users_page(admin: Any, form: CreateUserForm, errors: dict[str, list[str]]) -> str:
-    rows = db.session.scalars(administration.managed_users(admin).order_by(User.username))
-    return render_template("admin_users.html", users=list(rows.unique()), form=form, errors=errors)
+def _users_page(admin: Actor, form: CreateUserForm, errors: dict[str, list[str]]) -> str:
+    rows = administration.managed_user_list(db.session, admin)
+    return render_template("admin_users.html", users=rows, form=form, errors=errors)
 
 
 @bp.get("/users")
@@ -89,7 +87,7 @@ def create_user() -> Any:
 
 
 def _user_page(
-    admin: Any, account: User, errors: dict[str, list[str]] | None = None, status: int = 200
+    admin: Actor, account: User, errors: dict[str, list[str]] | None = None, status: int = 200
 ) -> Any:
     role_form = RoleForm()
     role_form.role.choices = _role_choices()
@@ -142,7 +140,7 @@ def set_active(user_id: uuid.UUID) -> Any:
     """Disable (ends every session and token at once) or enable an account."""
     active = request.form.get("active") == "1"
 
-    def set_state(admin: Any, account: User) -> str:
+    def set_state(admin: Actor, account: User) -> str:
         operations.update_user(db.session, admin, account, {"active": active})
         return _("The account was enabled.") if active else _("The account was disabled.")
 
@@ -155,7 +153,7 @@ def reset_password(user_id: uuid.UUID) -> Any:
     """End the password, sessions and tokens; show the new enrolment code once (or the case
     roles now waiting for a supervisor, who will receive it)."""
 
-    def reset(admin: Any, account: User) -> tuple[str, int]:
+    def reset(admin: Actor, account: User) -> tuple[str, int]:
         done = operations.reset_credentials(db.session, admin, account)
         page = render_template(
             "admin_enrolment.html",
@@ -172,7 +170,7 @@ def reset_password(user_id: uuid.UUID) -> Any:
 @bp.post("/users/<uuid:user_id>/totp")
 @login_required_page
 def reset_totp(user_id: uuid.UUID) -> Any:
-    def reset(admin: Any, account: User) -> str:
+    def reset(admin: Actor, account: User) -> str:
         operations.reset_totp(db.session, admin, account)
         return _("Two-step login was removed; the user sets it up again at the next login.")
 
@@ -184,7 +182,7 @@ def reset_totp(user_id: uuid.UUID) -> Any:
 def grant_role(user_id: uuid.UUID) -> Any:
     role, code = request.form.get("role", ""), request.form.get("unit", "").strip()
 
-    def grant(admin: Any, account: User) -> str:
+    def grant(admin: Actor, account: User) -> str:
         unit = administration.managed_unit(db.session, admin, code)
         granted = operations.grant_role(db.session, admin, account, role, unit)
         if isinstance(granted, RoleRequest):
@@ -197,7 +195,7 @@ def grant_role(user_id: uuid.UUID) -> Any:
 @bp.post("/users/<uuid:user_id>/roles/<uuid:assignment_id>/revoke")
 @login_required_page
 def revoke_role(user_id: uuid.UUID, assignment_id: uuid.UUID) -> Any:
-    def revoke(admin: Any, account: User) -> str:
+    def revoke(admin: Actor, account: User) -> str:
         assignment = administration.get_assignment(account, admin, assignment_id)
         operations.revoke_role(db.session, admin, account, assignment)
         return _("The role was taken away.")
@@ -210,7 +208,7 @@ def revoke_role(user_id: uuid.UUID, assignment_id: uuid.UUID) -> Any:
 def withdraw_request(user_id: uuid.UUID, request_id: uuid.UUID) -> Any:
     """Take back a case role still waiting for approval."""
 
-    def withdraw(admin: Any, account: User) -> str:
+    def withdraw(admin: Actor, account: User) -> str:
         pending = role_requests.get_request(db.session, admin, request_id)
         if pending.user_id != account.id:
             raise NotFound()
@@ -227,35 +225,11 @@ def units() -> str:
 
     :raise 404: a code outside the administrator's subtree (like an unknown one).
     """
-    user = caller()
-    paths = scope_paths(user, "unit.manage") or scope_paths(user, "user.manage")
-    if not paths:
-        raise Forbidden()
-    code = request.args.get("parent", "").strip()
-    parent = None
-    if code:
-        parent = db.session.scalar(select(Unit).where(Unit.tree == CURRENT_TREE, Unit.code == code))
-        if parent is None or not any(parent.path.startswith(p) for p in paths):
-            raise NotFound()
-        children = select(Unit).where(Unit.parent_id == parent.id)
-    else:
-        children = select(Unit).where(Unit.tree == CURRENT_TREE, Unit.path.in_(paths))
-    rows = list(db.session.scalars(children.where(Unit.valid_to.is_(None)).order_by(Unit.code)))
-    counts = dict(
-        db.session.execute(
-            select(Unit.parent_id, func.count())
-            .where(Unit.parent_id.in_([u.id for u in rows]))
-            .group_by(Unit.parent_id)
-        ).all()
-    )
-    trail_units = (
-        []
-        if parent is None
-        else sorted(
-            db.session.scalars(select(Unit).where(Unit.path.in_(parent.ancestors_paths()))),
-            key=lambda u: len(u.path),
-        )
-    )
+    tree = administration.unit_tree(db.session, caller(), request.args.get("parent", ""))
     return render_template(
-        "admin_units.html", parent=parent, units=rows, counts=counts, trail=trail_units
+        "admin_units.html",
+        parent=tree.parent,
+        units=tree.units,
+        counts=tree.counts,
+        trail=tree.ancestors,
     )

@@ -24,10 +24,10 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from casework.access.actor import Actor
 from casework.accounts.authentication import authenticate
 from casework.accounts.loader import allow_while_pending, pending_steps, require_session
-from casework.accounts.operations import change_own_password, enrol
-from casework.audit import trail
+from casework.accounts.operations import change_own_password, enrol, log_out
 from casework.config import LOCALES
 from casework.errors import Invalid
 from casework.extensions import db, limiter
@@ -75,7 +75,7 @@ def login_required_page(view: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def home_for(user: Any) -> str:
+def home_for(user: Actor) -> str:
     """Where a role's daily work starts."""
     roles = user.role_names
     if "social_worker" in roles:
@@ -138,12 +138,7 @@ def login() -> Any:
 def logout() -> Response:
     form = ActionForm()
     if form.validate_on_submit() and getattr(current_user, "is_authenticated", False):
-        trail.record(
-            db.session,
-            "auth.logout",
-            actor=current_user._get_current_object(),
-            remote_addr=request.remote_addr,
-        )
+        log_out(db.session, current_user._get_current_object(), request.remote_addr)
         logout_user()
     return redirect(url_for("web_auth.login"))
 

@@ -19,6 +19,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
+from casework.access.actor import Actor
 from casework.access.current import caller
 from casework.cases.models import CASE_TYPES, REFERRAL_SOURCES
 from casework.cases.operations import require_any
@@ -47,7 +48,7 @@ def _max_bytes() -> int:
     return int(current_app.config.get("CASEWORK_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
 
 
-def _choices(user: Any) -> dict[str, Any]:
+def _choices(user: Actor) -> dict[str, Any]:
     return {
         "case_types": [(t, labels.case_type_label(t)) for t in CASE_TYPES],
         "units": [(u.code, f"{u.name} ({u.code})") for u in _intake_units(user)],

@@ -12,18 +12,15 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from marshmallow import ValidationError
-from sqlalchemy import select
 
+from casework.access.actor import Actor
 from casework.access.current import caller
-from casework.access.identity import may_see_identity, reveal_identity
+from casework.access.identity import may_see_identity
 from casework.access.scoping import unit_in_scope
-from casework.accounts.models import User
-from casework.audit import trail
 from casework.cases import operations
-from casework.cases.models import REFERRAL_SOURCES, REHAB_KINDS, Case, CaseEvent
-from casework.cases.presenters import case_view
+from casework.cases.models import REFERRAL_SOURCES, REHAB_KINDS, Case
 from casework.cases.schemas import CasePatchSchema
-from casework.cases.transitions import event_texts, fire, options_for
+from casework.cases.transitions import case_history, fire, options_for
 from casework.cases.workflow_api import option_view
 from casework.errors import Conflict, DomainError, Forbidden, Invalid
 from casework.extensions import db
@@ -40,28 +37,7 @@ bp = Blueprint("web_case", __name__)
 CONTROL_KEYS = frozenset({"csrf_token", "version", "next"})
 
 
-def _history(case: Case, show_text: bool) -> list[dict[str, Any]]:
-    rows = db.session.scalars(
-        select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
-    )
-    return [
-        {
-            "seq": e.seq,
-            "event": e.event,
-            "from_stage": e.from_stage,
-            "to_stage": e.to_stage,
-            "actor": e.actor.username if e.actor else None,
-            "at": e.at,
-            "data": e.data or {},
-            "texts": event_texts(e) if show_text else None,
-            "forced": e.forced,
-            "row": e,
-        }
-        for e in rows
-    ]
-
-
-def _duplicates(user: Any, case: Case, show: bool) -> dict[str, Any] | None:
+def _duplicates(user: Actor, case: Case, show: bool) -> dict[str, Any] | None:
     """Right after intake: other cases of the same national ID or phone (never their details).
 
     The same lookup as the warning of ``open_case``: cases the caller may not be told about are
@@ -86,7 +62,7 @@ def _duplicates(user: Any, case: Case, show: bool) -> dict[str, Any] | None:
     return {"described": others, "undisclosed": found.undisclosed}
 
 
-def _services(user: Any, case: Case) -> dict[str, Any] | None:
+def _services(user: Actor, case: Case) -> dict[str, Any] | None:
     """Support plan, sessions and visits, referrals and consent, when the services exist."""
     try:
         from casework.web import services_panel
@@ -95,7 +71,7 @@ def _services(user: Any, case: Case) -> dict[str, Any] | None:
     return services_panel.for_case(db.session, user, case)
 
 
-def _may_edit(user: Any, case: Case) -> bool:
+def _may_edit(user: Actor, case: Case) -> bool:
     return not case.is_closed and unit_in_scope(user, case.unit, "case.update")
 
 
@@ -109,19 +85,9 @@ def render_case(
 ) -> Any:
     """The case page; after a refused action, with its errors next to that action's form."""
     user = caller()
-    view = case_view(db.session, user, case)
+    view = operations.view_case(db.session, user, case, via="web")
     show = not view["person"]["masked"]
-    if show:
-        trail.record(
-            db.session,
-            "case.view_identity",
-            actor=user,
-            object_type="case",
-            object_id=case.id,
-            unit_path=case.unit.path,
-            via="web",
-        )
-    history = _history(case, show)
+    history = case_history(db.session, user, case)
     options = [option_view(o, labels.lang()) for o in options_for(user, case)]
     may_assign = unit_in_scope(user, case.unit, "case.assign") and not case.is_closed
     assign_form = None
@@ -209,28 +175,20 @@ def reveal(case_id: uuid.UUID) -> Any:
     """Break the glass: a written reason, a time-limited reveal, an audit entry."""
     user = caller()
     case = operations.get_case(db.session, user, case_id)
-    if not unit_in_scope(user, case.unit, "case.break_glass") or may_see_identity(
-        db.session, user, case
-    ):
-        raise Forbidden()
     form = RevealForm()
-    if not form.validate_on_submit():
+    try:
+        operations.break_glass(
+            db.session, user, case, form.reason.data if form.validate_on_submit() else None
+        )
+    except Invalid as error:
+        db.session.rollback()
         return render_case(
             case,
-            status=422,
+            status=error.status,
             failed_event="reveal",
-            event_errors={"reason": [_("Give a reason of at least 10 characters.")]},
+            event_errors=flatten(error.errors),
             message=_("Some fields are not valid."),
         )
-    reveal_identity(db.session, user, case, form.reason.data.strip())
-    trail.record(
-        db.session,
-        "case.break_glass",
-        actor=user,
-        object_type="case",
-        object_id=case.id,
-        unit_path=case.unit.path,
-    )
     flash(_("The identity is shown for a few hours; your reason was recorded."), "success")
     return redirect(url_for("web_case.case_page", case_id=case.id))
 
@@ -245,7 +203,7 @@ def assign(case_id: uuid.UUID) -> Any:
     username = (request.form.get("worker") or "").strip().lower()
     worker = None
     if username:
-        worker = db.session.scalar(select(User).where(User.username == username))
+        worker = operations.find_user(db.session, username)
         if worker is None:
             error: DomainError = Invalid(errors={"worker": [_("Unknown worker.")]})
             return render_case(

@@ -1,6 +1,6 @@
 """A social worker's caseload ("Hồ sơ của tôi") and the intake form.
 
-The list is the API's ``filtered_caseload`` (scoped in SQL, the same filters); intake goes
+The list is the API's ``CaseloadPage`` (scoped in SQL, the same filters); intake goes
 through the API's schema and ``open_case``, so the page cannot accept what the API refuses.
 """
 
@@ -11,21 +11,19 @@ from typing import Any
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from marshmallow import ValidationError
-from sqlalchemy import func, select
 
 import workflows
+from casework.access.actor import Actor
 from casework.access.current import caller
-from casework.access.scoping import path_condition, scope_paths
-from casework.api.pagination import MAX_PAGE
 from casework.cases import operations
-from casework.cases.api import filtered_caseload
+from casework.cases.caseload import CaseloadPage, filtered_caseload
 from casework.cases.models import CASE_TYPES, REFERRAL_SOURCES, REHAB_KINDS
-from casework.cases.presenters import case_summaries
 from casework.cases.schemas import CaseCreateSchema, CaseListArgsSchema
 from casework.errors import Forbidden, Invalid
 from casework.extensions import db
+from casework.pagination import MAX_PAGE
 from casework.people.models import SEXES
-from casework.units.models import CURRENT_TREE, Unit
+from casework.units.models import Unit
 from casework.web import labels
 from casework.web.auth import login_required_page
 from casework.web.forms import OpenCaseForm
@@ -63,7 +61,7 @@ def all_stages() -> list[str]:
     return seen
 
 
-def _list_args(user: Any) -> tuple[dict[str, Any], dict[str, list[str]]]:
+def _list_args(user: Actor) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """Query-string filters through the API's schema; blanks mean "no filter"."""
     raw = {k: v for k, v in request.args.items() if v != "" and k != "page"}
     if "assigned" not in request.args and "social_worker" in user.role_names:
@@ -84,13 +82,12 @@ def caseload() -> str:
     user = caller()
     operations.require_any(user, "case.read")
     args, errors = _list_args(user)
-    query = filtered_caseload(user, args)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    caseload_page = CaseloadPage(db.session, user, filtered_caseload(db.session, user, args))
+    total = len(caseload_page)
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     if page > MAX_PAGE:  # the API's bound: (page - 1) × PER_PAGE must stay a sane OFFSET
         raise Invalid(errors={"page": [_("The number is out of range.")]})
-    rows = db.session.scalars(query.offset((page - 1) * PER_PAGE).limit(PER_PAGE)).unique()
-    cases = case_summaries(db.session, user, rows)
+    cases = caseload_page[(page - 1) * PER_PAGE : page * PER_PAGE]
     return render_template(
         "caseload.html",
         cases=cases,
@@ -105,24 +102,11 @@ def caseload() -> str:
     )
 
 
-def _intake_units(user: Any) -> list[Unit]:
-    """Communes where the caller may open cases (a case belongs to a commune)."""
-    paths = scope_paths(user, "case.create")
-    return list(
-        db.session.scalars(
-            select(Unit)
-            .where(
-                Unit.tree == CURRENT_TREE,
-                Unit.valid_to.is_(None),
-                Unit.kind.in_(("commune", "neighbourhood")),
-                path_condition(Unit.path, paths),
-            )
-            .order_by(Unit.name)
-        )
-    )
+def _intake_units(user: Actor) -> list[Unit]:
+    return operations.intake_units(db.session, user)
 
 
-def _fill_choices(form: OpenCaseForm, user: Any) -> None:
+def _fill_choices(form: OpenCaseForm, user: Actor) -> None:
     blank = [("", "—")]
     form.case_type.choices = [(t, labels.case_type_label(t)) for t in CASE_TYPES]
     form.unit.choices = [(u.code, f"{u.name} ({u.code})") for u in _intake_units(user)]

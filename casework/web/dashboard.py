@@ -12,12 +12,11 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import workflows
-from casework.access.scoping import scoped_cases
-from casework.accounts.models import User
+from casework.access.actor import Actor
+from casework.cases.counts import open_case_counts
 from casework.cases.models import CASE_TYPES
 from casework.model_base import vietnam_today
 from casework.web import labels
@@ -73,50 +72,18 @@ def _stage_order() -> list[str]:
     return order
 
 
-def unit_dashboard(session: Session, user: Any, today: date | None = None) -> dict[str, Any]:
+def unit_dashboard(session: Session, user: Actor, today: date | None = None) -> dict[str, Any]:
     """The dashboard's numbers for everything ``user`` may see (``case.read`` scope)."""
     today = today or vietnam_today()
-    cases = scoped_cases(user).subquery()
-    open_cases = cases.c.stage != "closed"
-
-    by_stage = dict(
-        session.execute(
-            select(cases.c.stage, func.count()).where(open_cases).group_by(cases.c.stage)
-        ).all()
-    )
-    by_type = dict(
-        session.execute(
-            select(cases.c.case_type, func.count()).where(open_cases).group_by(cases.c.case_type)
-        ).all()
-    )
-
     months = _month_starts(today)
-    first = months[0]
-    opened_days = session.execute(
-        select(cases.c.opened_on, func.count())
-        .where(cases.c.opened_on >= first)
-        .group_by(cases.c.opened_on)
-    ).all()
-    closed_days = session.execute(
-        select(cases.c.closed_on, func.count())
-        .where(cases.c.closed_on >= first)
-        .group_by(cases.c.closed_on)
-    ).all()
+    counts = open_case_counts(session, user, since=months[0], today=today)
+    by_stage, by_type, overdue_rows = counts.by_stage, counts.by_type, counts.overdue_by_worker
     opened = {m: 0 for m in months}
     closed = {m: 0 for m in months}
-    for day, count in opened_days:
+    for day, count in counts.opened_days:
         opened[day.replace(day=1)] += count
-    for day, count in closed_days:
+    for day, count in counts.closed_days:
         closed[day.replace(day=1)] += count
-
-    overdue_rows = session.execute(
-        select(User.username, func.count())
-        .select_from(cases)
-        .outerjoin(User, cases.c.assigned_worker_id == User.id)
-        .where(open_cases, cases.c.due_on < today)
-        .group_by(User.username)
-        .order_by(func.count().desc())
-    ).all()
 
     stage_pairs = [(labels.stage_label(s), by_stage[s]) for s in _stage_order() if s in by_stage]
     type_pairs = [(labels.case_type_label(t), by_type.get(t, 0)) for t in CASE_TYPES]

@@ -14,11 +14,11 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from casework.access.actor import Actor
 from casework.access.current import caller
 from casework.access.scoping import scope_paths
 from casework.accounts import role_requests
 from casework.accounts.loader import require_session
-from casework.accounts.models import RoleRequest
 from casework.errors import DomainError, Forbidden
 from casework.extensions import db
 from casework.web.auth import login_required_page
@@ -30,14 +30,13 @@ bp = Blueprint("web_role_requests", __name__, url_prefix="/supervisor/role-reque
 LIST_LIMIT = 100
 
 
-def _require_approver(user: Any) -> None:
+def _require_approver(user: Actor) -> None:
     if not scope_paths(user, role_requests.APPROVE):
         raise Forbidden()
 
 
-def _list_page(user: Any, errors: dict[str, list[str]] | None = None, status: int = 200) -> Any:
-    query = role_requests.visible_requests(user).where(RoleRequest.status == "pending")
-    rows = list(db.session.scalars(query.order_by(RoleRequest.requested_at).limit(LIST_LIMIT)))
+def _list_page(user: Actor, errors: dict[str, list[str]] | None = None, status: int = 200) -> Any:
+    rows = role_requests.pending_requests(db.session, user, LIST_LIMIT)
     page = render_template("role_requests.html", requests=rows, errors=errors or {}, me=user.id)
     return page, status
 

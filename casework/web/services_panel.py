@@ -13,6 +13,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from casework.access.actor import Actor
 from casework.access.identity import is_supervisor_of
 from casework.access.scoping import unit_in_scope
 from casework.accounts.names import usernames
@@ -134,7 +135,7 @@ def kinds_of(field: str) -> str:
     return " ".join(sorted(DETAIL_KINDS.get(field, frozenset())))
 
 
-def _may(user: Any, case: Case) -> dict[str, bool]:
+def _may(user: Actor, case: Case) -> dict[str, bool]:
     """Which forms to offer; the operations check again (and the case being closed too)."""
     is_open = not case.is_closed
     return {
@@ -147,7 +148,7 @@ def _may(user: Any, case: Case) -> dict[str, bool]:
     }
 
 
-def _choices(session: Session, user: Any) -> dict[str, Any]:
+def _choices(session: Session, user: Actor) -> dict[str, Any]:
     providers = session.scalars(
         visible_providers(user)
         .where(ServiceProvider.active.is_(True))
@@ -185,7 +186,7 @@ def _notes(session: Session, case: Case, show: bool) -> list[dict[str, Any]]:
     return [note_view(n, show, authors) for n in rows]
 
 
-def for_case(session: Session, user: Any, case: Case) -> dict[str, Any]:
+def for_case(session: Session, user: Actor, case: Case) -> dict[str, Any]:
     """Everything recorded about the support of ``case``, as ``user`` may see it, and the
     forms ``user`` may use on it."""
     show = may_read_text(session, user, case)

@@ -20,10 +20,10 @@ from typing import Any
 from flask import Blueprint, Response, render_template, request, url_for
 from flask_babel import gettext as _
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
-from sqlalchemy import or_, select
 
+from casework.access.actor import Actor
 from casework.access.current import caller
-from casework.access.scoping import path_condition, scope_paths
+from casework.access.scoping import scope_paths
 from casework.cases.models import CASE_TYPES
 from casework.errors import Forbidden, Invalid
 from casework.extensions import db
@@ -33,7 +33,7 @@ from casework.stats import labels as stats_labels
 from casework.stats.periods import month_shift
 from casework.stats.presentation import Figure, IndicatorView, ReportView, present
 from casework.stats.reports import PERMISSION, parse_period
-from casework.units.models import CURRENT_TREE, Unit, path_ancestors
+from casework.units.models import Unit
 from casework.web import labels
 from casework.web.auth import login_required_page
 from casework.web.validation import flatten
@@ -123,16 +123,12 @@ def period_choices(today: date, lang: str, shown: str | None = None
     return groups
 
 
-def unit_choices(user: Any) -> list[Choice]:
+def unit_choices(user: Actor) -> list[Choice]:
     """The caller's report areas and the units below them, down to communes, in tree order."""
     paths = scope_paths(user, PERMISSION)
     if not paths:
         return []
-    rows = db.session.execute(
-        select(Unit.code, Unit.name, Unit.path).where(
-            Unit.tree == CURRENT_TREE, Unit.valid_to.is_(None), path_condition(Unit.path, paths),
-            or_(Unit.kind.in_(UNIT_KINDS_OFFERED), Unit.path.in_(paths)))
-        .order_by(Unit.path)).all()
+    rows = operations.report_units(db.session, paths, UNIT_KINDS_OFFERED)
     choices = []
     for code, name, path in rows:
         root = next((p for p in paths if path.startswith(p)), None)
@@ -143,13 +139,9 @@ def unit_choices(user: Any) -> list[Choice]:
     return choices
 
 
-def breadcrumbs(user: Any, unit: Unit) -> list[Unit]:
+def breadcrumbs(user: Actor, unit: Unit) -> list[Unit]:
     """The unit and the units above it that the caller may also read, top first."""
-    paths = scope_paths(user, PERMISSION)
-    readable = [p for p in path_ancestors(unit.path) if any(p.startswith(s) for s in paths)]
-    found = {u.path: u for u in db.session.scalars(
-        select(Unit).where(Unit.tree == CURRENT_TREE, Unit.path.in_(readable)))}
-    return [found[p] for p in readable if p in found]
+    return operations.report_breadcrumbs(db.session, user, unit)
 
 
 def _bars(pairs: list[tuple[str, Figure]]) -> list[Bar]:

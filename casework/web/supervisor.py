@@ -13,11 +13,12 @@ from typing import Any
 from flask import Blueprint, render_template, request
 from marshmallow import ValidationError
 
+from casework.access.actor import Actor
 from casework.access.current import caller
 from casework.access.review import review
 from casework.access.schemas import RevealListArgsSchema
-from casework.access.scoping import scoped_cases
 from casework.cases import operations
+from casework.cases.caseload import approval_queues
 from casework.cases.models import Case
 from casework.cases.presenters import case_summaries, case_summary, worker_usernames
 from casework.cases.transitions import options_for
@@ -42,9 +43,8 @@ def dashboard() -> str:
     return render_template("dashboard.html", data=unit_dashboard(db.session, user))
 
 
-def _queue_rows(user: Any, query: Any) -> list[dict[str, Any]]:
+def _queue_rows(user: Actor, cases: list[Case]) -> list[dict[str, Any]]:
     rows = []
-    cases = list(db.session.scalars(query.limit(QUEUE_LIMIT)).unique())
     known = worker_usernames(db.session, user, cases)
     for case in cases:
         options = [option_view(o, labels.lang()) for o in options_for(user, case)]
@@ -69,29 +69,14 @@ DECISIONS = frozenset(
 def approvals() -> str:
     user = caller()
     operations.require_any(user, "case.approve")
-    base = scoped_cases(user)
+    found = approval_queues(
+        db.session, user, limit=QUEUE_LIMIT, recently_closed=RECENTLY_CLOSED
+    )
     queues = {
-        "closures": _queue_rows(
-            user, base.where(Case.stage == "closure_requested").order_by(Case.due_on)
-        ),
-        "transfers": _queue_rows(
-            user, base.where(Case.stage == "transfer_pending").order_by(Case.due_on)
-        ),
-        "unassigned": case_summaries(
-            db.session,
-            user,
-            db.session.scalars(
-                base.where(Case.assigned_worker_id.is_(None), Case.stage != "closed")
-                .order_by(Case.opened_on)
-                .limit(QUEUE_LIMIT)
-            ).unique(),
-        ),
-        "closed": _queue_rows(
-            user,
-            base.where(Case.stage == "closed")
-            .order_by(Case.closed_on.desc())
-            .limit(RECENTLY_CLOSED),
-        ),
+        "closures": _queue_rows(user, found["closures"]),
+        "transfers": _queue_rows(user, found["transfers"]),
+        "unassigned": case_summaries(db.session, user, found["unassigned"]),
+        "closed": _queue_rows(user, found["closed"]),
     }
     return render_template("approvals.html", queues=queues)
 

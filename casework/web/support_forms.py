@@ -20,6 +20,7 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError
 
+from casework.access.actor import Actor
 from casework.access.current import caller
 from casework.cases.models import Case
 from casework.cases.operations import get_case
@@ -245,7 +246,7 @@ def update_referral(case_id: uuid.UUID, referral_id: uuid.UUID) -> Any:
 # --- consent -----------------------------------------------------------------------------------
 
 
-def _record_consent(user: Any, case: Case, data: dict[str, Any]) -> None:
+def _record_consent(user: Actor, case: Case, data: dict[str, Any]) -> None:
     _consent, stopped = consents.record_consent(db.session, user, case, data)
     if stopped:
         flash(_("Sharing stopped at once for %(n)d open referral(s).", n=len(stopped)), "warning")

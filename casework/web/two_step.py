@@ -17,10 +17,14 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from casework.access.actor import Actor
 from casework.accounts import totp
 from casework.accounts.loader import StepRequired, allow_while_pending, require_session
-from casework.accounts.operations import begin_own_totp_enrolment, remove_own_totp
-from casework.audit import trail
+from casework.accounts.operations import (
+    begin_own_totp_enrolment,
+    confirm_own_totp,
+    remove_own_totp,
+)
 from casework.errors import DomainError, error_response, wants_json
 from casework.extensions import db
 from casework.web.auth import login_required_page
@@ -34,7 +38,7 @@ allow_while_pending(
 )
 
 
-def _pending_uri(user: Any) -> tuple[str, str] | None:
+def _pending_uri(user: Actor) -> tuple[str, str] | None:
     """The secret being set up (not yet confirmed) and its otpauth URI, or None."""
     if user.totp_confirmed or not user.totp_secret:
         return None
@@ -106,18 +110,10 @@ def confirm() -> Any:
     require_session()
     form = TotpConfirmForm()
     try:
-        codes = totp.confirm_enrolment(db.session, user, (form.code.data or "").strip())
+        codes = confirm_own_totp(db.session, user, (form.code.data or "").strip())
     except DomainError as error:
         db.session.rollback()
         return _page(error.status, errors=flatten(error.errors), message=error.message)
-    trail.record(
-        db.session,
-        "auth.totp_confirm",
-        actor=user,
-        object_type="user",
-        object_id=user.id,
-        unit_path=user.unit.path,
-    )
     # 200, not a redirect: the codes exist in clear only in this response.
     return _page(recovery_codes=codes)
 

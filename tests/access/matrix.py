@@ -121,7 +121,7 @@ POST   /cases/<uuid:case_id>/events/<event>                          400        
 POST   /cases/<uuid:case_id>/notes                                   400        go/go/404  go/go/404  404        404        404
 POST   /cases/<uuid:case_id>/referrals                               400        go/go/404  go/go/404  404        404        404
 POST   /cases/<uuid:case_id>/referrals/<uuid:referral_id>            400        go/go/404  go/go/404  404        404        404
-POST   /cases/<uuid:case_id>/reveal                                  400        go/go/404  403/403/404 404        404        404
+POST   /cases/<uuid:case_id>/reveal                                  400        go/go/404  409/409/404 404        404        404
 POST   /cases/<uuid:case_id>/support-items                           400        go/go/404  go/go/404  404        404        404
 POST   /cases/<uuid:case_id>/support-items/<uuid:item_id>            400        go/go/404  go/go/404  404        404        404
 GET    /cases/new                                                    go         ok         ok         403        403        403

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from flask import Response, current_app, request
@@ -10,22 +9,23 @@ from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from casework.access.actor import Actor
 from casework.access.current import caller
-from casework.access.scoping import unit_in_scope
-from casework.audit import trail
 from casework.cases.models import CASE_TYPES, REFERRAL_SOURCES
 from casework.cases.operations import require_any
 from casework.cases.schemas import UNIT_CODE, UnitRefSchema
-from casework.errors import NotFound
 from casework.extensions import db
-from casework.services.imports import report as report_files
-from casework.services.imports.intake import ImportRefused, Options, report_rows, run_import
+from casework.services.imports.intake import (
+    Options,
+    download_report,
+    get_import,
+    report_rows,
+    run_import,
+)
 from casework.services.imports.reading import ENCODINGS
 from casework.services.models import CaseImport
-from casework.unit_of_work import audit_failure
 
 blp = Blueprint(
     "imports",
@@ -129,19 +129,8 @@ def _view(record: CaseImport) -> dict[str, Any]:
     }
 
 
-def _load(user: Any, import_id: Any) -> CaseImport:
-    """The importer's own import, or one of a unit the caller supervises; else 404."""
-    try:
-        key = import_id if isinstance(import_id, uuid.UUID) else uuid.UUID(str(import_id))
-    except ValueError:
-        raise NotFound() from None
-    record = db.session.scalar(select(CaseImport).where(CaseImport.id == key))
-    if record is None or not unit_in_scope(user, record.unit, "case.create"):
-        raise NotFound()
-    # Someone else's import is for the supervisors of its unit (``case.approve``).
-    if record.created_by_id != user.id and not unit_in_scope(user, record.unit, "case.approve"):
-        raise NotFound()
-    return record
+def _load(user: Actor, import_id: Any) -> CaseImport:
+    return get_import(db.session, user, import_id)
 
 
 @blp.route("")
@@ -165,7 +154,7 @@ class Imports(MethodView):
 
 
 def import_uploaded_list(
-    user: Any, data: bytes, form: dict[str, Any], filename: str | None
+    user: Actor, data: bytes, form: dict[str, Any], filename: str | None
 ) -> CaseImport:
     """Run an uploaded list (dry run or commit) for the API and the web page alike.
 
@@ -180,23 +169,13 @@ def import_uploaded_list(
         referral_source=form.get("referral_source"),
         filename=filename or None,
     )
-    try:
-        return run_import(
-            db.session,
-            user,
-            data,
-            options,
-            max_rows=int(current_app.config.get("CASEWORK_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)),
-        )
-    except ImportRefused as exc:
-        audit_failure(
-            "import.commit",
-            actor=user,
-            outcome="refused",
-            case_type=options.case_type,
-            rows_in_error=len(exc.errors.get("rows", {})),
-        )
-        raise
+    return run_import(
+        db.session,
+        user,
+        data,
+        options,
+        max_rows=int(current_app.config.get("CASEWORK_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)),
+    )
 
 
 @blp.route("/<uuid:import_id>")
@@ -224,16 +203,7 @@ class ImportReport(MethodView):
         user = caller()
         record = _load(user, import_id)
         fmt = args["format"]
-        body, mimetype = report_files.render(report_rows(record), fmt)
-        trail.record(
-            db.session,
-            "import.report_download",
-            actor=user,
-            object_type="case_import",
-            object_id=record.id,
-            unit_path=record.unit.path,
-            format=fmt,
-        )
+        body, mimetype = download_report(db.session, user, record, fmt)
         name = f"import-report-{str(record.id)[:8]}.{fmt}"
         return Response(
             body,

@@ -16,6 +16,7 @@ take them out of the list.
 from __future__ import annotations
 
 import json
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,15 +26,17 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casework.access.actor import Actor
 from casework.access.scoping import unit_in_scope
 from casework.audit import trail
 from casework.cases.models import Case
 from casework.cases.operations import new_reference, open_case, resolve_case_unit
 from casework.cases.schemas import CaseCreateSchema
 from casework.crypto.blind import normalise_national_id, normalise_phone
-from casework.errors import Invalid
+from casework.errors import Invalid, NotFound
 from casework.people.disclosure import SearchResult
 from casework.people.operations import Lookup, find_people_many
+from casework.services.imports import report as report_files
 from casework.services.imports.columns import (
     PERSON_FIELDS,
     CellError,
@@ -43,6 +46,7 @@ from casework.services.imports.columns import (
 )
 from casework.services.imports.reading import read_sheet
 from casework.services.models import CaseImport
+from casework.unit_of_work import audit_failure
 from casework.units.loader import current_unit_for
 from casework.units.models import Unit
 
@@ -88,7 +92,7 @@ class ImportRefused(Invalid):
     """Some rows have errors: the commit imported nothing."""
 
 
-def resolve_default_unit(session: Session, actor: Any, code: str) -> Unit:
+def resolve_default_unit(session: Session, actor: Actor, code: str) -> Unit:
     """:raise Invalid: unknown unit, or outside the actor's area."""
     unit = current_unit_for(session, code)
     if unit is None:
@@ -99,7 +103,7 @@ def resolve_default_unit(session: Session, actor: Any, code: str) -> Unit:
 
 
 def run_import(
-    session: Session, actor: Any, data: bytes, options: Options, *, max_rows: int
+    session: Session, actor: Actor, data: bytes, options: Options, *, max_rows: int
 ) -> CaseImport:
     """Check (dry run) or import (commit) a handover list; returns the stored import record.
 
@@ -121,6 +125,14 @@ def run_import(
         results = _open_all(session, actor, prepared, units)
         failed = [r for r in results if r.status == "error"]
         if failed:
+            # Audited although the request (or command) rolls back: written after it.
+            audit_failure(
+                "import.commit",
+                actor=actor,
+                outcome="refused",
+                case_type=options.case_type,
+                rows_in_error=len(failed[:200]),
+            )
             raise ImportRefused(
                 _(
                     "%(n)d of %(total)d rows have errors: nothing was imported. Run a dry run "
@@ -145,6 +157,39 @@ def run_import(
         imported=record.rows_imported,
     )
     return record
+
+
+def get_import(session: Session, user: Actor, import_id: Any) -> CaseImport:
+    """The importer's own import, or one of a unit the caller supervises; else 404."""
+    try:
+        key = import_id if isinstance(import_id, uuid.UUID) else uuid.UUID(str(import_id))
+    except ValueError:
+        raise NotFound() from None
+    record = session.scalar(select(CaseImport).where(CaseImport.id == key))
+    if record is None or not unit_in_scope(user, record.unit, "case.create"):
+        raise NotFound()
+    # Someone else's import is for the supervisors of its unit (``case.approve``).
+    if record.created_by_id != user.id and not unit_in_scope(user, record.unit, "case.approve"):
+        raise NotFound()
+    return record
+
+
+def download_report(
+    session: Session, user: Actor, record: CaseImport, fmt: str
+) -> tuple[bytes, str]:
+    """The per-row report of ``record`` as ``fmt`` (csv/xlsx) and its mimetype; audited
+    (``import.report_download``)."""
+    body, mimetype = report_files.render(report_rows(record), fmt)
+    trail.record(
+        session,
+        "import.report_download",
+        actor=user,
+        object_type="case_import",
+        object_id=record.id,
+        unit_path=record.unit.path,
+        format=fmt,
+    )
+    return body, mimetype
 
 
 @contextmanager
@@ -174,7 +219,7 @@ class _Prepared:
 
 
 def _look_up(
-    session: Session, actor: Any, rows: Any, columns: Columns, options: Options
+    session: Session, actor: Actor, rows: Any, columns: Columns, options: Options
 ) -> tuple[list[_Prepared], dict[str, Unit | Invalid]]:
     """Passes 1 and 2 of an import: nothing is written, so a dry run runs them outside its
     SAVEPOINT.
@@ -204,7 +249,7 @@ def _look_up(
 
 
 def _open_all(
-    session: Session, actor: Any, prepared: list[_Prepared], units: dict[str, Unit | Invalid]
+    session: Session, actor: Actor, prepared: list[_Prepared], units: dict[str, Unit | Invalid]
 ) -> list[RowResult]:
     """Pass 3: each valid row opened through ``open_case`` with its unit and duplicates handed
     in, the flushes batched; phones compared with the rows opened before it."""
@@ -261,7 +306,7 @@ def _prepare(
     return prepared
 
 
-def _units(session: Session, actor: Any, codes: set[str]) -> dict[str, Unit | Invalid]:
+def _units(session: Session, actor: Actor, codes: set[str]) -> dict[str, Unit | Invalid]:
     """Pass 2: each unit code of the list resolved and checked once (a list has a handful)."""
     resolved: dict[str, Unit | Invalid] = {}
     for code in codes:
@@ -333,7 +378,7 @@ class _BatchedFlushes:
 
 def _open(
     session: Any,
-    actor: Any,
+    actor: Actor,
     item: _Prepared,
     units: dict[str, Unit | Invalid],
     seen_phones: dict[str, int],
@@ -411,7 +456,7 @@ def _flatten(messages: Any) -> dict[str, list[str]]:
 
 
 def _store(
-    session: Session, actor: Any, unit: Unit, options: Options, results: list[RowResult]
+    session: Session, actor: Actor, unit: Unit, options: Options, results: list[RowResult]
 ) -> CaseImport:
     record = CaseImport(
         case_type=options.case_type,

@@ -1,7 +1,8 @@
 """Pagination parameters named as API.md promises: ``page`` and ``per_page`` (≤ 100).
 
 flask-smorest calls its query parameter ``page_size``; its schema factory is replaced with one
-whose field reads ``per_page`` (installed when this module is imported), so the paginator, the
+whose field reads ``per_page`` (installed by ``install``, which ``casework.extensions`` calls
+before any blueprint declares a paginated view), so the paginator, the
 ``X-Pagination`` header and the OpenAPI document all keep working unchanged.
 
 The ``X-Pagination`` header's value is a JSON object serialised as text (``{"total": 42,
@@ -43,8 +44,9 @@ def _schema_factory(def_page: int, def_page_size: int, def_max_page_size: int) -
     return PaginationParametersSchema
 
 
-# Installed on import: every module using ``blp.paginate`` imports this one first.
-pagination._pagination_parameters_schema_factory = _schema_factory  # noqa: SLF001
+def install() -> None:
+    """Make flask-smorest's paginator read ``per_page``; idempotent."""
+    pagination._pagination_parameters_schema_factory = _schema_factory  # noqa: SLF001
 
 
 PAGINATION_HEADER = {
