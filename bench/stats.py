@@ -132,7 +132,8 @@ def generate(conn: psycopg.Connection, n_cases: int, communes: list[tuple[str, s
     cases = Writer(conn, "case_file", (
         "id", "reference", "case_type", "stage", "unit_id", "recorded_unit_id", "person_id",
         "opened_on", "closed_on", "closure_reason", "version", "created_at", "updated_at",
-        "stage_entered_at", "due_on", "consent_given", "victim_status", "relapse_count"))
+        "stage_entered_at", "due_on", "consent_given", "victim_status", "relapse_count",
+        "record_key"))
     events = Writer(conn, "case_event", (
         "id", "case_id", "seq", "event", "from_stage", "to_stage", "unit_id", "at", "data",
         "forced"))
@@ -261,7 +262,8 @@ def generate(conn: psycopg.Connection, n_cases: int, communes: list[tuple[str, s
             entered.date() + timedelta(days=DUE.get(stage, 7)))
         cases.add(case_id, f"B-{i:08d}", case_type, stage, unit, unit_id, person_id,
                   opened.date(), closed_on, reason if closed_on or stage == "closure_requested"
-                  else None, 1, ts(opened), ts(now), ts(entered), due, "t", victim, relapses)
+                  else None, 1, ts(opened), ts(now), ts(entered), due, "t", victim, relapses,
+                  rng.randrange(256))
 
         for _ in range(rng.choice((0, 1, 1, 2, 2, 3))):
             kind = rng.choice(KINDS)

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    SmallInteger,
     String,
     UniqueConstraint,
 )
@@ -28,6 +29,7 @@ from casework.crypto.orm import EncryptedField
 from casework.extensions import db
 from casework.model_base import UTCDateTime, UUIDPrimaryKey, timestamp_column
 from casework.people.models import Person
+from casework.stats.protection import new_record_key
 from casework.units.models import Unit
 
 CASE_TYPES = ("trafficking_victim", "post_rehab", "sex_work_exit", "post_prison")
@@ -77,6 +79,9 @@ class Case(UUIDPrimaryKey, db.Model):
     )
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id"))
     opened_on: Mapped[date] = mapped_column(Date)
+    # The statistics' record key (casework.stats.protection): drawn once at intake, never
+    # changed, never shown; a coded number 0..255 that says nothing about the person.
+    record_key: Mapped[int] = mapped_column(SmallInteger, default=new_record_key)
     closed_on: Mapped[date | None] = mapped_column(Date)
     closure_reason: Mapped[str | None] = mapped_column(String(32))
     referral_source: Mapped[str | None] = mapped_column(String(32))

@@ -20,7 +20,7 @@ from casework.extensions import db
 from casework.stats import export, operations
 
 blp = Blueprint("stats", __name__, url_prefix="/stats",
-                description="Anonymised statistics (small counts suppressed)")
+                description="Anonymised statistics (protected by the cell key method)")
 
 XLSX = export.XLSX_MIMETYPE
 
@@ -89,6 +89,8 @@ class ReportSchema(Schema):
     generated_at = fields.String()
     k = fields.Dict()
     marker = fields.String()
+    protection = fields.Dict(metadata={"description": "how the figures were protected: the "
+                                       "cell key method (docs/statistics.md)"})
     sections = fields.List(fields.Nested(SectionSchema))
     hidden = fields.List(fields.Nested(HiddenSchema))
     notes = fields.List(fields.String())
@@ -99,7 +101,7 @@ class Indicators(MethodView):
     @blp.arguments(IndicatorArgs, location="query", unknown=RAISE)
     @blp.response(200, ReportSchema)
     def get(self, args: dict[str, Any]) -> Response:
-        """Indicators for a unit subtree and period; hidden cells are null with ``hidden``.
+        """Indicators for a unit subtree and a standard period; every count protected (cell key).
 
         :raise 403: the caller may see reports nowhere. :raise 404: unknown unit or outside
         the caller's scope.

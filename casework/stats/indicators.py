@@ -44,13 +44,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import and_, distinct, func, literal, or_, select
+from sqlalchemy import and_, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 import workflows
 from casework.cases.models import CASE_TYPES, Case, CaseEvent
 from casework.model_base import utcnow
 from casework.people.models import SEXES, Person
+from casework.stats import protection
 from casework.stats.periods import Period, month_shift
 from casework.stats.sql import bucket, day_diff, local_day
 from casework.stats.suppression import (
@@ -58,10 +59,8 @@ from casework.stats.suppression import (
     TOTAL,
     TRAFFICKING_K,
     Constraint,
-    SuppressionResult,
     Table,
     share,
-    suppress,
 )
 from casework.units.models import CURRENT_TREE, Unit, escape_like
 
@@ -87,6 +86,9 @@ SUPPRESSED = "suppressed: small count or protects one"
 
 TARGET_CONNECTED = 0.8
 """The seeds' target: at least 80% of people needing a service are connected to it."""
+
+RECORD_KEYS = func.coalesce(func.sum(Case.record_key), 0)
+"""The sum of the record keys of the cases a grouped count counts (its cell key, mod 256)."""
 
 AGE_BANDS = ("<18", "18-29", "30-44", "45+", "unknown")
 AGE_LABELS_VI = {"<18": "Dưới 18", "18-29": "18-29", "30-44": "30-44", "45+": "Từ 45",
@@ -300,15 +302,21 @@ class Raw:
     period: Period
     counts: dict[tuple[str, str, int, str], int] = field(default_factory=lambda: defaultdict(int))
     amounts: dict[tuple[str, str, int, str], int] = field(default_factory=lambda: defaultdict(int))
+    # Sum of the record keys of what each count counts (casework.stats.protection): the cell
+    # key is this modulo 256. Never published either.
+    keys: dict[tuple[str, str, int, str], int] = field(default_factory=lambda: defaultdict(int))
+    stay_keys: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
     medians: dict[tuple[str, str], float] = field(default_factory=dict)  # (stage, col|TOTAL)
     stay_lengths: dict[tuple[str, str], dict[int, int]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(int)))  # -> {days: stays}
     reference_day: date | None = None
 
-    def add(self, measure: str, row: str | None, b: int, col: str, n: int) -> None:
+    def add(self, measure: str, row: str | None, b: int, col: str, n: int, key: Any = 0) -> None:
         if row is None or not n:
             return
         self.counts[(measure, row, int(b), col)] += int(n)
+        if key:
+            self.keys[(measure, row, int(b), col)] += int(key)
 
     @property
     def buckets(self) -> int:
@@ -334,25 +342,26 @@ class Raw:
         return and_(column >= lo, column < hi)
 
     def add_transfer(self, old_path: str | None, new_path: str | None, b: Any,
-                     case_type: str, n: int) -> None:
+                     case_type: str, n: int, key: Any = 0) -> None:
         """A move counts out of the row it left and into the row it joined, if they differ."""
         old_row, new_row = self.scope.row_of(old_path), self.scope.row_of(new_path)
         if old_row != new_row:
-            self.add("transferred_out", old_row, b, case_type, n)
-            self.add("transferred_in", new_row, b, case_type, n)
+            self.add("transferred_out", old_row, b, case_type, n, key)
+            self.add("transferred_in", new_row, b, case_type, n, key)
 
     keeps_histograms = False
     """True for the summary builder: stays are kept as a histogram per unit and month."""
 
     def add_stay(self, row: str | None, b: Any, stage: str, case_type: str, days: int,
-                 n: int) -> None:
+                 n: int, key: Any = 0) -> None:
         """``n`` stays of ``days`` days in ``stage``: a report's rows for stays are stages, so
         the unit row and sub-period do not matter here (the summary builder keeps them)."""
         self.stay_lengths[(stage, case_type)][days] += n
+        self.stay_keys[(stage, case_type)] += int(key or 0)
 
     def finish_stays(self) -> None:
         """Counts and medians from the stays added (once they all are)."""
-        set_stays(self, self.stay_lengths)
+        set_stays(self, self.stay_lengths, self.stay_keys)
 
     def add_amount(self, row: str | None, b: Any, col: str, amount: int) -> None:
         if row is not None:
@@ -428,18 +437,18 @@ def _new_cases(session: Session, raw: Raw) -> None:
     band = _age_band(age)
     b = raw.day_bucket(Case.opened_on)
     query = (
-        select(row, Case.case_type, b, Person.sex, band, func.count())
+        select(row, Case.case_type, b, Person.sex, band, func.count(), RECORD_KEYS)
         .select_from(Case)
         .join(Unit, Unit.id == Case.recorded_unit_id)
         .join(Person, Person.id == Case.person_id)
         .where(raw.day_window(Case.opened_on), scope.in_subtree())
         .group_by(row, Case.case_type, b, Person.sex, band)
     )
-    for path, case_type, bb, sex, age_band, n in session.execute(query):
+    for path, case_type, bb, sex, age_band, n, key in session.execute(query):
         r = scope.row_of(path)
-        raw.add("new_cases", r, bb, case_type, n)
-        raw.add("new_cases_by_sex", r, bb, sex if sex in SEXES else "other", n)
-        raw.add("new_cases_by_age", r, bb, age_band, n)
+        raw.add("new_cases", r, bb, case_type, n, key)
+        raw.add("new_cases_by_sex", r, bb, sex if sex in SEXES else "other", n, key)
+        raw.add("new_cases_by_age", r, bb, age_band, n, key)
 
 
 def _age_band(age: Any) -> Any:
@@ -488,17 +497,18 @@ def _events(session: Session, raw: Raw) -> None:
     b = raw.ts_bucket(e.at)
     reason = e.data["suspension_reason"].as_string()
     query = (
-        select(row, Case.case_type, b, e.event, e.from_stage, e.to_stage, reason, func.count())
+        select(row, Case.case_type, b, e.event, e.from_stage, e.to_stage, reason, func.count(),
+               RECORD_KEYS)
         .select_from(e)
         .join(Unit, Unit.id == e.unit_id)
         .join(Case, Case.id == e.case_id)
         .where(e.event.in_(_EVENT_NAMES), raw.ts_window(e.at), scope.in_subtree())
         .group_by(row, Case.case_type, b, e.event, e.from_stage, e.to_stage, reason)
     )
-    for path, case_type, bb, event, from_stage, to_stage, why, n in session.execute(query):
+    for path, case_type, bb, event, from_stage, to_stage, why, n, key in session.execute(query):
         r = scope.row_of(path)
         for measure in _event_measures(event, from_stage, to_stage, why):
-            raw.add(measure, r, bb, case_type, n)
+            raw.add(measure, r, bb, case_type, n, key)
     # Parts are counted; their sums are derived so they always add up.
     _sum_parts(raw, "suspended")
 
@@ -508,6 +518,7 @@ def _sum_parts(raw: Raw, measure: str) -> None:
     for (m, r, bb, c), n in list(raw.counts.items()):
         if m in parts:
             raw.counts[(measure, r, bb, c)] += n
+            raw.keys[(measure, r, bb, c)] += raw.keys.get((m, r, bb, c), 0)
 
 
 def _verification(session: Session, raw: Raw) -> None:
@@ -530,7 +541,7 @@ def _verification(session: Session, raw: Raw) -> None:
         (and_(Case.case_type.in_(working), diff > min_working_days), opened_day), else_=None
     ) if working else literal(None)
     query = (
-        select(row, Case.case_type, b, diff, day_if_needed, func.count())
+        select(row, Case.case_type, b, diff, day_if_needed, func.count(), RECORD_KEYS)
         .select_from(e)
         .join(opened, and_(opened.case_id == e.case_id, opened.seq == 1))
         .join(Unit, Unit.id == e.unit_id)
@@ -539,10 +550,10 @@ def _verification(session: Session, raw: Raw) -> None:
                scope.in_subtree())
         .group_by(row, Case.case_type, b, diff, day_if_needed)
     )
-    for path, case_type, bb, days, day, n in session.execute(query):
+    for path, case_type, bb, days, day, n, key in session.execute(query):
         r = scope.row_of(path)
         in_time = _verified_in_time(case_type, int(days), day)
-        raw.add("verified_in_time" if in_time else "verified_late", r, bb, case_type, n)
+        raw.add("verified_in_time" if in_time else "verified_late", r, bb, case_type, n, key)
     _sum_parts(raw, "verified")
 
 
@@ -567,7 +578,7 @@ def _closures(session: Session, raw: Raw) -> None:
     b = raw.ts_bucket(e.at)
     reason = request.data["closure_reason"].as_string()
     query = (
-        select(row, Case.case_type, b, reason, func.count())
+        select(row, Case.case_type, b, reason, func.count(), RECORD_KEYS)
         .select_from(e)
         .join(request, and_(request.case_id == e.case_id, request.seq == e.seq - 1))
         .join(Unit, Unit.id == e.unit_id)
@@ -575,10 +586,10 @@ def _closures(session: Session, raw: Raw) -> None:
         .where(e.event == "approve_closure", raw.ts_window(e.at), scope.in_subtree())
         .group_by(row, Case.case_type, b, reason)
     )
-    for path, case_type, bb, why, n in session.execute(query):
+    for path, case_type, bb, why, n, key in session.execute(query):
         if why not in CLOSURE_REASONS:
             continue  # a request always carries a reason; anything else is not a closure
-        raw.add(f"closed_{why}", scope.row_of(path), bb, case_type, n)
+        raw.add(f"closed_{why}", scope.row_of(path), bb, case_type, n, key)
     _sum_parts(raw, "closed")
 
 
@@ -590,7 +601,7 @@ def transfers(session: Session, raw: Raw) -> None:
     codes = dict(session.execute(
         select(Unit.code, Unit.path).where(Unit.tree == CURRENT_TREE, scope.in_subtree())).all())
     query = (
-        select(Unit.path, to_code, Case.case_type, b, func.count())
+        select(Unit.path, to_code, Case.case_type, b, func.count(), RECORD_KEYS)
         .select_from(e)
         .join(request, and_(request.case_id == e.case_id, request.seq == e.seq - 1))
         .join(Unit, Unit.id == e.unit_id)
@@ -599,8 +610,8 @@ def transfers(session: Session, raw: Raw) -> None:
                or_(scope.in_subtree(), to_code.in_(list(codes)) if codes else literal(False)))
         .group_by(Unit.path, to_code, Case.case_type, b)
     )
-    for old_path, code, case_type, bb, n in session.execute(query):
-        raw.add_transfer(old_path, codes.get(code), bb, case_type, n)
+    for old_path, code, case_type, bb, n, key in session.execute(query):
+        raw.add_transfer(old_path, codes.get(code), bb, case_type, n, key)
 
 
 def _by_current_unit(scope: ReportScope, model: Any) -> Any:
@@ -617,15 +628,15 @@ def _service_flows(session: Session, raw: Raw) -> None:
     def flow(measure: str, model: Any, day: Any, *conditions: Any, shift: int = 0,
              amount: Any = None) -> None:
         b = raw.day_bucket(day, shift)
-        columns = [row, Case.case_type, b, func.count()]
+        columns = [row, Case.case_type, b, func.count(), RECORD_KEYS]
         if amount is not None:
             columns.append(func.coalesce(func.sum(amount), 0))
         query = (_by_current_unit(scope, model).add_columns(*columns)
                  .where(raw.day_window(day, shift), *conditions)
                  .group_by(row, Case.case_type, b))
-        for path, case_type, bb, n, *total in session.execute(query):
+        for path, case_type, bb, n, key, *total in session.execute(query):
             r = scope.row_of(path)
-            raw.add(measure, r, bb, case_type, n)
+            raw.add(measure, r, bb, case_type, n, key)
             if amount is not None:
                 raw.add_amount(r, bb, case_type, total[0])
 
@@ -657,19 +668,28 @@ def _support_needs(session: Session, raw: Raw) -> None:
     from sqlalchemy import case
 
     is_connected = and_(SupportItem.status.in_(CONNECTED_STATUSES), connected_by <= period.end)
-    query = (
+    # One row per (row, kind, case): each person counts once, with their record key.
+    per_case = (
         _by_current_unit(scope, SupportItem)
-        .add_columns(row, SupportItem.kind, func.count(distinct(SupportItem.case_id)),
-                     func.count(distinct(case((is_connected, SupportItem.case_id), else_=None))))
+        .add_columns(row.label("row"), SupportItem.kind.label("kind"),
+                     func.max(Case.record_key).label("rk"),
+                     func.max(case((is_connected, 1), else_=0)).label("connected"))
         .where(SupportItem.planned_on <= period.end,
                or_(SupportItem.ended_on.is_(None), SupportItem.ended_on >= period.start),
                SupportItem.status != "declined")
-        .group_by(row, SupportItem.kind)
+        .group_by(row, SupportItem.kind, SupportItem.case_id)
+        .subquery()
     )
-    for path, kind, needed, connected in session.execute(query):
+    c = per_case.c
+    query = (select(c.row, c.kind, func.count(), func.sum(c.rk), func.sum(c.connected),
+                    func.sum(c.rk * c.connected))
+             .group_by(c.row, c.kind))
+    for path, kind, needed, keys, connected, connected_keys in session.execute(query):
         r = scope.row_of(path)
-        raw.add("support_connected", r, 0, kind, connected)
-        raw.add("support_not_connected", r, 0, kind, needed - connected)
+        connected, connected_keys = int(connected or 0), int(connected_keys or 0)
+        raw.add("support_connected", r, 0, kind, connected, connected_keys)
+        raw.add("support_not_connected", r, 0, kind, needed - connected,
+                int(keys or 0) - connected_keys)
     _sum_parts(raw, "support_needed")
 
 
@@ -677,14 +697,14 @@ def _overdue(session: Session, raw: Raw) -> None:
     scope = raw.scope
     row = scope.row_expr(Unit.path)
     query = (
-        select(row, Case.case_type, func.count())
+        select(row, Case.case_type, func.count(), RECORD_KEYS)
         .select_from(Case).join(Unit, Unit.id == Case.unit_id)
         .where(Case.stage != "closed", Case.due_on < raw.reference_day,
                Case.opened_on <= raw.period.end, scope.in_subtree())
         .group_by(row, Case.case_type)
     )
-    for path, case_type, n in session.execute(query):
-        raw.add("overdue", scope.row_of(path), 0, case_type, n)
+    for path, case_type, n, key in session.execute(query):
+        raw.add("overdue", scope.row_of(path), 0, case_type, n, key)
 
 
 def stays(session: Session, raw: Raw) -> None:
@@ -701,7 +721,7 @@ def stays(session: Session, raw: Raw) -> None:
         .correlate(e).scalar_subquery()
     )
     steps = (
-        select(e.case_id, e.from_stage, Case.case_type,
+        select(e.case_id, e.from_stage, Case.case_type, Case.record_key.label("rk"),
                scope.row_expr(Unit.path).label("row"), raw.ts_bucket(e.at).label("b"),
                day_diff(local_day(e.at), local_day(entered)).label("days"))
         .select_from(e)
@@ -715,10 +735,11 @@ def stays(session: Session, raw: Raw) -> None:
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql" and not raw.keeps_histograms:
         median = func.percentile_cont(0.5).within_group(days)
-        for stage, case_type, n, med in session.execute(
-                base.add_columns(steps.c.from_stage, steps.c.case_type, func.count(), median)
+        for stage, case_type, n, med, key in session.execute(
+                base.add_columns(steps.c.from_stage, steps.c.case_type, func.count(), median,
+                                 func.sum(steps.c.rk))
                 .group_by(steps.c.from_stage, steps.c.case_type)):
-            raw.add("stage_stays", stage, 0, case_type, n)
+            raw.add("stage_stays", stage, 0, case_type, n, key)
             raw.medians[(stage, case_type)] = float(med)
         for stage, med in session.execute(
                 base.add_columns(steps.c.from_stage, median).group_by(steps.c.from_stage)):
@@ -727,19 +748,22 @@ def stays(session: Session, raw: Raw) -> None:
     # The distribution, grouped in the database: Python sees (days, count) per unit and month.
     # The summary keeps it so that any period's median can be taken from it exactly; SQLite has
     # no percentile, so a report takes its medians from it too.
-    for path, month, stage, case_type, d, n in session.execute(
+    for path, month, stage, case_type, d, n, key in session.execute(
             base.add_columns(steps.c.row, steps.c.b, steps.c.from_stage, steps.c.case_type,
-                             days, func.count())
+                             days, func.count(), func.sum(steps.c.rk))
             .group_by(steps.c.row, steps.c.b, steps.c.from_stage, steps.c.case_type, days)):
-        raw.add_stay(scope.row_of(path), month, stage, case_type, int(d), int(n))
+        raw.add_stay(scope.row_of(path), month, stage, case_type, int(d), int(n), int(key or 0))
     raw.finish_stays()
 
 
-def set_stays(raw: Raw, histogram: dict[tuple[str, str], dict[int, int]]) -> None:
-    """Stay counts and medians from (stage, case type) -> {days: number of stays}."""
+def set_stays(raw: Raw, histogram: dict[tuple[str, str], dict[int, int]],
+              keys: dict[tuple[str, str], int] | None = None) -> None:
+    """Stay counts and medians from (stage, case type) -> {days: number of stays}, with the
+    sum of the stays' record keys per (stage, case type)."""
     totals: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for (stage, case_type), counts in histogram.items():
-        raw.add("stage_stays", stage, 0, case_type, sum(counts.values()))
+        raw.add("stage_stays", stage, 0, case_type, sum(counts.values()),
+                (keys or {}).get((stage, case_type), 0))
         raw.medians[(stage, case_type)] = weighted_median(counts)
         for d, n in counts.items():
             totals[stage][d] += n
@@ -781,7 +805,13 @@ def _grid(raw: Raw, measure: Measure) -> tuple[list[str], list[str], list[Any]]:
 
 
 def build_table(raw: Raw) -> Table:
-    """Every cell of the report and every equation between them, as one suppression table."""
+    """Every cell of the report and every equation between them (the equations are what a
+    suppression would have to protect; the cell key method publishes each cell on its own)."""
+    return Table(*_cells(raw))
+
+
+def _cells(raw: Raw, check: bool = True
+           ) -> tuple[dict[tuple[Any, ...], int], list[Constraint]]:
     cells: dict[tuple[Any, ...], int] = {}
     constraints: list[Constraint] = []
     for m in MEASURES:
@@ -789,7 +819,7 @@ def build_table(raw: Raw) -> Table:
         get = raw.counts.get
 
         def put(key: tuple[Any, ...], value: int) -> None:
-            if cells.setdefault(key, value) != value:
+            if cells.setdefault(key, value) != value and check:
                 raise ValueError(f"cell {key!r} has two values")
 
         # Main grid: rows x columns for the whole period, with margins.
@@ -830,48 +860,89 @@ def build_table(raw: Raw) -> Table:
         for r, b, c in keys:
             constraints.append(Constraint(cell_key(m, r, b, c),
                                           tuple(cell_key(p, r, b, c) for p in parts)))
-    return Table(cells, constraints)
+    return cells, constraints
 
 
-def _amount_table(raw: Raw, counts: SuppressionResult) -> tuple[Table, Callable[[Any], int]]:
-    """Loan amounts on the grid of ``loans_granted``: a sum is hidden where its count is."""
+class Protected:
+    """Published values of a report's cells, each from the ptable at (count, cell key).
+
+    Holds no true count: everything derived from it (shares, amounts, medians shown or not)
+    depends on published values only. ``published`` never returns None: nothing is hidden,
+    small counts are perturbed to 0 or to k and above (``casework.stats.protection``).
+    """
+
+    __slots__ = ("_published",)
+
+    def __init__(self, published: dict[Any, int]) -> None:
+        self._published = published
+
+    def published(self, key: Any) -> int:
+        return self._published[key]
+
+    def is_hidden(self, key: Any) -> bool:
+        self._published[key]  # noqa: B018 - KeyError for an unknown cell, as suppression did
+        return False
+
+    def items(self) -> Iterable[tuple[Any, int]]:
+        return self._published.items()
+
+
+def protect_table(raw: Raw, table: Table, threshold: Callable[[Any], int]) -> Protected:
+    """Every cell of ``table`` through the perturbation table, with its cell key.
+
+    A cell's key is the sum of the record keys of every record it counts (built with the same
+    sums as its count, ``build_table`` on the keys), modulo 256: the same records give the same
+    published value in every report that contains them.
+    """
+    keys, _ = _cells(Raw(raw.scope, raw.period, counts=defaultdict(int, raw.keys)),
+                     check=False)
+    return Protected({key: protection.protect(n, keys.get(key, 0), threshold(key))
+                      for key, n in table.values.items()})
+
+
+def amount_floor(k: int) -> int:
+    """A sum of money (or a median) is shown only where the published count behind it is at
+    least this: k + D + 1 published means at least k + 1 true records (the ptable moves a count
+    of k or more by at most D, and never lifts a count under k above k + D)."""
+    return k + protection.MAX_NOISE + 1
+
+
+def _amounts(raw: Raw, counts: Protected, threshold: Callable[[Any], int]
+             ) -> dict[Any, int | None]:
+    """Loan amounts on the grid of ``loans_granted``: the published count times the cell's mean
+    loan rounded to a million đồng, shown only where the published count reaches
+    ``amount_floor`` (else None)."""
     m = MEASURE_BY_ID["loans_granted"]
     rows, cols, periods = _grid(raw, m)
-    counted = {(r, b, c): raw.amounts.get((AMOUNT_MEASURE, r, b, c), 0)
-               for r in rows for b in range(raw.buckets) for c in cols}
-    cells: dict[Any, int] = {}
-    constraints = []
-
-    def key(r: Any, b: Any, c: Any) -> tuple[Any, ...]:
-        return (AMOUNT_MEASURE, r, b, c)
-
+    amount: dict[tuple[Any, Any, Any], int] = defaultdict(int)
     for r in rows:
-        for c in cols:
-            cells[key(r, TOTAL, c)] = sum(counted[(r, b, c)] for b in range(raw.buckets))
-    for r in [*rows, TOTAL]:
-        if r is TOTAL:
+        for b in range(raw.buckets):
             for c in cols:
-                cells[key(TOTAL, TOTAL, c)] = sum(cells[key(x, TOTAL, c)] for x in rows)
-        cells[key(r, TOTAL, TOTAL)] = sum(cells[key(r, TOTAL, c)] for c in cols)
-        constraints.append(Constraint(key(r, TOTAL, TOTAL), tuple(key(r, TOTAL, c) for c in cols)))
-    for c in [*cols, TOTAL]:
-        constraints.append(Constraint(key(TOTAL, TOTAL, c), tuple(key(r, TOTAL, c) for r in rows)))
-    for b in periods:
-        for c in cols:
-            cells[key(TOTAL, b, c)] = sum(counted[(r, b, c)] for r in rows)
-        cells[key(TOTAL, b, TOTAL)] = sum(cells[key(TOTAL, b, c)] for c in cols)
-        constraints.append(Constraint(key(TOTAL, b, TOTAL), tuple(key(TOTAL, b, c) for c in cols)))
-    if periods:
-        for c in [*cols, TOTAL]:
-            constraints.append(Constraint(key(TOTAL, TOTAL, c),
-                                          tuple(key(TOTAL, b, c) for b in periods)))
+                value = raw.amounts.get((AMOUNT_MEASURE, r, b, c), 0)
+                for rr in (r, TOTAL):
+                    for bb in (TOTAL, b) if periods else (TOTAL,):
+                        if rr is not TOTAL and bb is not TOTAL:
+                            continue
+                        for cc in (c, TOTAL):
+                            amount[(rr, bb, cc)] += value
+    out: dict[Any, int | None] = {}
+    for (r, b, c), total in amount.items():
+        key = cell_key(m, r, b, c)
+        published = counts.published(key)
+        true = raw_total(raw, m, r, b, c)
+        if published < amount_floor(threshold(key)) or not true:
+            out[(AMOUNT_MEASURE, r, b, c)] = None
+        else:
+            out[(AMOUNT_MEASURE, r, b, c)] = round(total / true * published, -6)
+    return out
 
-    def k(cell: Any) -> int:
-        # An amount is "small" (must be hidden) exactly when the count behind it is hidden.
-        count_key = cell_key(m, *cell[1:])
-        return cells[cell] + 1 if counts.is_hidden(count_key) else 1
 
-    return Table(cells, constraints), k
+def raw_total(raw: Raw, m: Measure, r: Any, b: Any, c: Any) -> int:
+    rows, cols, _periods = _grid(raw, m)
+    return sum(raw.counts.get((m.id, rr, bb, cc), 0)
+               for rr in (rows if r is TOTAL else [r])
+               for bb in (range(raw.buckets) if b is TOTAL else [b])
+               for cc in (cols if c is TOTAL else [c]))
 
 
 def thresholds(k: int, k_trafficking: int) -> Callable[[Any], int]:
@@ -909,11 +980,11 @@ def build_report(session: Session, unit: Unit | None, period: Period, *,
                  case_type: str | None = None, k: int = DEFAULT_K,
                  k_trafficking: int = TRAFFICKING_K, now: datetime | None = None,
                  raw: Raw | None = None) -> dict[str, Any]:
-    """The published report: every cell suppressed together; no row about a person.
+    """The published report: every cell protected by the cell key method; no row about a person.
 
     ``case_type`` keeps only that column (and the totals) of type-columned sections, and drops
     the sex, age and support-kind sections, whose columns mix types: it selects from the one
-    suppressed report, so it can never reveal a number the full report hides.
+    protected report, so it publishes nothing the full report does not.
 
     :raise ValueError: unknown ``case_type``.
     """
@@ -923,9 +994,8 @@ def build_report(session: Session, unit: Unit | None, period: Period, *,
     raw = raw or compute(session, unit, period, today=now.astimezone(UTC).date())
     threshold = thresholds(k, k_trafficking)
     table = build_table(raw)
-    result = suppress(table, threshold)
-    amount_table, amount_k = _amount_table(raw, result)
-    amounts = suppress(amount_table, amount_k)
+    result = protect_table(raw, table, threshold)
+    amounts = _amounts(raw, result, threshold)
 
     hidden: list[dict[str, Any]] = []
     sections = []
@@ -941,12 +1011,7 @@ def build_report(session: Session, unit: Unit | None, period: Period, *,
 
         def cell(key: tuple[Any, ...], section: str, table_id: str, row_key: str,
                  col_key: str) -> dict[str, Any]:
-            value = result.published(key)
-            if value is None:
-                hidden.append({"section": section, "table": table_id, "row": row_key,
-                               "column": col_key, "reason": SUPPRESSED})
-                return {"value": None, "hidden": True}
-            return {"value": value}
+            return {"value": result.published(key)}
 
         tables = []
         if m.rows == "stage":
@@ -963,8 +1028,10 @@ def build_report(session: Session, unit: Unit | None, period: Period, *,
                 ck = cell_key(m, r, TOTAL, c)
                 entry = cell(ck, m.id, table_id, _public(r), _public(c))
                 if m.id == "stage_stays":
-                    entry["median_days"] = (raw.medians.get((r, c)) if entry["value"]
-                                            and r is not TOTAL else None)
+                    # A median of at least k + 1 stays (see amount_floor), else not shown.
+                    entry["median_days"] = (raw.medians.get((r, c)) if r is not TOTAL
+                                            and entry["value"] >= amount_floor(threshold(ck))
+                                            else None)
                 if m.id == "support_connected":
                     ratio = share(result, ck, cell_key(MEASURE_BY_ID["support_needed"], r,
                                                        TOTAL, c))
@@ -1003,20 +1070,22 @@ def build_report(session: Session, unit: Unit | None, period: Period, *,
         "generated_at": now.astimezone(UTC).isoformat(timespec="seconds"),
         "k": {"default": k, "trafficking_victim": k_trafficking},
         "marker": MARKER,
+        "protection": {"method": protection.METHOD, "max_noise": protection.MAX_NOISE,
+                       "note_vi": protection.NOTE_VI, "note_en": protection.NOTE_EN},
         "sections": sections,
         "hidden": hidden,
         "notes": report_notes(raw, k, k_trafficking),
     }
 
 
-def _amount_section(m: Measure, raw: Raw, amounts: SuppressionResult, shown_cols: list[str],
+def _amount_section(m: Measure, raw: Raw, amounts: dict[Any, int | None], shown_cols: list[str],
                     columns: list[dict[str, str]], row_defs: list[tuple[Any, str]],
                     periods: list[int], sub_labels: list[str], period: Period,
                     hidden: list[dict[str, Any]]) -> dict[str, Any]:
     sid = AMOUNT_MEASURE
 
     def cell(key: Any, table_id: str, row: str, col: str) -> dict[str, Any]:
-        value = amounts.published(key)
+        value = amounts.get(key)
         if value is None:
             hidden.append({"section": sid, "table": table_id, "row": row, "column": col,
                            "reason": SUPPRESSED})
@@ -1036,8 +1105,9 @@ def _amount_section(m: Measure, raw: Raw, amounts: SuppressionResult, shown_cols
                                   for c in [*shown_cols, TOTAL]] for b in [*periods, TOTAL]]})
     return {"id": sid, "title_vi": "Số tiền được vay (đồng)", "title_en": "Loan amounts granted",
             "unit_of_count": "VND", "columns": columns, "tables": tables,
-            "notes": ["Sum of granted loan amounts; hidden wherever the number of loans behind "
-                      "it is hidden, and wherever that sum could be worked out from the others."]}
+            "notes": ["Sum of granted loan amounts: the published number of loans times their "
+                      "mean amount, rounded to a million đồng; shown only where the published "
+                      "number of loans is large enough that the mean covers more than k loans."]}
 
 
 def _public(value: Any) -> str:
@@ -1046,12 +1116,11 @@ def _public(value: Any) -> str:
 
 def report_notes(raw: Raw, k: int, k_trafficking: int) -> list[str]:
     return [
-        f"Counts from 1 to {k - 1} are hidden ({k_trafficking - 1} for trafficking victims), and "
-        "further cells where needed so that no hidden count can be worked out from totals, "
-        "sub-totals, other periods or parts of this report. Every hidden cell is shown the "
-        f"same way ({MARKER!r} in files, null in JSON). Zero is shown.",
-        "Separate reports (another unit, another period) are suppressed separately: compare "
-        "published numbers only within one report.",
+        protection.NOTE_EN,
+        f"Cell key method (docs/statistics.md): k = {k} ({k_trafficking} for trafficking "
+        f"victims); a count of 1 to k-1 is published as 0 or as k to k+{protection.MAX_NOISE}; "
+        f"larger counts move by at most {protection.MAX_NOISE}. The same people always give the "
+        "same published number, in every report.",
         "Consent: the person's 'statistics' consent does not remove them from these mandated "
         "aggregate reports (casework.services.consent); it removes them from optional or "
         "finer extracts, which this report is not.",

@@ -56,6 +56,9 @@ class StatFact(db.Model):
     parent_path: Mapped[str] = mapped_column(String(200))
     n: Mapped[int] = mapped_column(BigInteger)
     amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Cell key of the records counted in ``n`` (sum of record keys mod 256; additive, so it
+    # rolls up to ancestors and months like ``n``): casework.stats.protection.
+    ckey: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class StatReport(db.Model):

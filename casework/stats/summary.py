@@ -39,6 +39,7 @@ from casework.stats import indicators
 from casework.stats.indicators import AMOUNT_MEASURE, Raw, ReportScope
 from casework.stats.models import StatFact, StatRefresh, StatReport
 from casework.stats.periods import Period, month_shift, parse
+from casework.stats.protection import KEY_RANGE
 from casework.stats.sql import bucket, local_day, month_start
 from casework.units.models import CURRENT_TREE, Unit, path_ancestors
 from workflows.dates import VIETNAM, local_date
@@ -80,15 +81,18 @@ class FactRaw(Raw):
     def __init__(self, scope: FactScope, first: date, stop: date) -> None:
         super().__init__(scope, None)  # type: ignore[arg-type] - no report period here
         self.first, self.stop = first, stop  # months [first, stop)
-        self.stays: dict[tuple[str, date, str, int], int] = defaultdict(int)
-        self.moves: dict[tuple[str | None, str | None, date, str], int] = defaultdict(int)
+        self.stays: dict[tuple[str, date, str, int], list[int]] = defaultdict(lambda: [0, 0])
+        self.moves: dict[tuple[str | None, str | None, date, str], list[int]] = defaultdict(
+            lambda: [0, 0])
 
     def add_transfer(self, old_path: str | None, new_path: str | None, b: Any,
-                     case_type: str, n: int) -> None:
+                     case_type: str, n: int, key: Any = 0) -> None:
         # Kept as pairs: which rows a move counts in depends on the report (see `move_facts`).
         if n:
-            self.moves[(self.scope.row_of(old_path), self.scope.row_of(new_path), _day(b),
-                        case_type)] += int(n)
+            cell = self.moves[(self.scope.row_of(old_path), self.scope.row_of(new_path), _day(b),
+                               case_type)]
+            cell[0] += int(n)
+            cell[1] += int(key or 0)
 
     def ts_bucket(self, column: Any) -> Any:
         return month_start(local_day(column))
@@ -105,35 +109,40 @@ class FactRaw(Raw):
         return and_(column >= month_shift(self.first, shift),
                     column < month_shift(self.stop, shift))
 
-    def add(self, measure: str, row: str | None, b: int, col: str, n: int) -> None:
+    def add(self, measure: str, row: str | None, b: int, col: str, n: int, key: Any = 0) -> None:
         if row is None or not n:
             return
         self.counts[(measure, row, _day(b), col)] += int(n)  # type: ignore[index]
+        if key:
+            self.keys[(measure, row, _day(b), col)] += int(key)  # type: ignore[index]
 
     def add_amount(self, row: str | None, b: Any, col: str, amount: int) -> None:
         if row is not None and amount:
             self.amounts[("loans_granted", row, _day(b), col)] += int(amount)  # type: ignore[index]
 
     def add_stay(self, row: str | None, b: Any, stage: str, case_type: str, days: int,
-                 n: int) -> None:
+                 n: int, key: Any = 0) -> None:
         if row is not None and n:
-            self.stays[(row, _day(b), f"{stage}|{case_type}", int(days))] += int(n)
+            cell = self.stays[(row, _day(b), f"{stage}|{case_type}", int(days))]
+            cell[0] += int(n)
+            cell[1] += int(key or 0)
 
     def finish_stays(self) -> None:
         """Nothing to finish: the histograms are what the summary stores."""
 
-    def facts(self) -> Iterator[tuple[str, date, str, str, int, int, int]]:
-        """(unit path, month, measure, col, days, n, amount) at the units themselves."""
+    def facts(self) -> Iterator[tuple[str, date, str, str, int, int, int, int]]:
+        """(unit path, month, measure, col, days, n, amount, key sum) at the units themselves."""
         for (measure, path, month, col), n in self.counts.items():
-            yield path, month, measure, col, NO_DAYS, n, self.amounts.get(
-                (measure, path, month, col), 0)
+            key = (measure, path, month, col)
+            yield (path, month, measure, col, NO_DAYS, n, self.amounts.get(key, 0),
+                   self.keys.get(key, 0))  # type: ignore[call-overload]
         for (measure, path, month, col), amount in self.amounts.items():
             if (measure, path, month, col) not in self.counts:
-                yield path, month, measure, col, NO_DAYS, 0, amount
-        for (path, month, col, days), n in self.stays.items():
-            yield path, month, STAYS, col, days, n, 0
+                yield path, month, measure, col, NO_DAYS, 0, amount, 0
+        for (path, month, col, days), (n, key) in self.stays.items():
+            yield path, month, STAYS, col, days, n, 0, key
 
-    def move_facts(self) -> Iterator[tuple[str, date, str, str, int]]:
+    def move_facts(self) -> Iterator[tuple[str, date, str, str, int, int]]:
         """(unit path, month, measure, case type, n) for the transfers, ready for every report.
 
         A report on U counts a move in its child row c when the move crosses c's border (its
@@ -141,7 +150,7 @@ class FactRaw(Raw):
         units where they differ; and in U's "directly" row when it leaves or joins U itself
         (``*_direct``). These counts are not subtree sums: they are never added up to parents.
         """
-        for (old, new, month, case_type), n in self.moves.items():
+        for (old, new, month, case_type), (n, key) in self.moves.items():
             old_chain, new_chain = ancestors(old) if old else (), ancestors(new) if new else ()
             for level in range(1, max(len(old_chain), len(new_chain))):
                 left = old_chain[level] if level < len(old_chain) else None
@@ -149,13 +158,13 @@ class FactRaw(Raw):
                 if left == joined:
                     continue
                 if left:
-                    yield left, month, "transferred_out", case_type, n
+                    yield left, month, "transferred_out", case_type, n, key
                 if joined:
-                    yield joined, month, "transferred_in", case_type, n
+                    yield joined, month, "transferred_in", case_type, n, key
             if old:
-                yield old, month, "transferred_out" + DIRECT, case_type, n
+                yield old, month, "transferred_out" + DIRECT, case_type, n, key
             if new:
-                yield new, month, "transferred_in" + DIRECT, case_type, n
+                yield new, month, "transferred_in" + DIRECT, case_type, n, key
 
 
 def _instant(day: date) -> datetime:
@@ -226,8 +235,8 @@ def _refresh(session: Session, since: date | None, progress: Any, chunk_months: 
             raw = FactRaw(FactScope(None, ROOT, []), lo, stop)
             indicators.compute_flows(session, raw)
             rolled: dict[tuple[str, date, str, str, int], list[int]] = defaultdict(
-                lambda: [0, 0])
-            for path, month, measure, col, days, n, amount in raw.facts():
+                lambda: [0, 0, 0])
+            for path, month, measure, col, days, n, amount, key in raw.facts():
                 chain = ancestors(path)
                 if measure == STAYS:
                     chain = chain[:STAY_LEVELS + 1]
@@ -235,8 +244,11 @@ def _refresh(session: Session, since: date | None, progress: Any, chunk_months: 
                     cell = rolled[(ancestor, month, measure, col, days)]
                     cell[0] += n
                     cell[1] += amount
-            for path, month, measure, col, n in raw.move_facts():
-                rolled[(path, month, measure, col, NO_DAYS)][0] += n
+                    cell[2] += key
+            for path, month, measure, col, n, key in raw.move_facts():
+                cell = rolled[(path, month, measure, col, NO_DAYS)]
+                cell[0] += n
+                cell[2] += key
             run.facts += _write(session, rolled.items())
             if progress:
                 progress(f"{lo:%Y-%m}..{month_shift(stop, -1):%Y-%m}", done, len(chunks))
@@ -298,11 +310,15 @@ def _refresh_stocks(session: Session, span: tuple[date, date], since: date | Non
         raw = Raw(FactScope(None, ROOT, []), period)
         raw.reference_day = min(period.end, today)
         indicators.compute_stocks(session, raw)
-        rolled: dict[tuple[str, date, str, str, int], list[int]] = defaultdict(lambda: [0, 0])
+        rolled: dict[tuple[str, date, str, str, int], list[int]] = defaultdict(
+            lambda: [0, 0, 0])
         for (measure, path, _b, col), n in raw.counts.items():
+            key = raw.keys.get((measure, path, _b, col), 0)
             for ancestor in ancestors(path):
-                rolled[(ancestor, period.start, stock_measure(measure, period.kind), col,
-                        NO_DAYS)][0] += n
+                cell = rolled[(ancestor, period.start, stock_measure(measure, period.kind), col,
+                               NO_DAYS)]
+                cell[0] += n
+                cell[2] += key
         written += _write(session, rolled.items())
         if progress and done % 12 == 0:
             progress(f"stocks to {period.label}", done, len(periods))
@@ -340,16 +356,18 @@ def _aware(moment: Any) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-FACT_COLUMNS = ("unit_path", "parent_path", "month", "measure", "col", "days", "n", "amount")
+FACT_COLUMNS = ("unit_path", "parent_path", "month", "measure", "col", "days", "n", "amount",
+                "ckey")
 
 
 def _write(session: Session, facts: Iterable[tuple[tuple[str, date, str, str, int], list[int]]]
            ) -> int:
     # A stay histogram is only ever read at its own unit: without a parent it stays out of the
     # children's index range, which otherwise it would fill (and tip the planner to a scan).
+    # Key sums are stored modulo 256: still additive (mod 256) up to ancestors and months.
     rows = ((path, "" if measure == STAYS else parent_of(path), month, measure, col, days, n,
-             amount)
-            for (path, month, measure, col, days), (n, amount) in facts)
+             amount, key % KEY_RANGE)
+            for (path, month, measure, col, days), (n, amount, key) in facts)
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         # COPY: a national refresh writes millions of rows, ten times faster than INSERTs.
@@ -414,33 +432,36 @@ def raw_from_summary(session: Session, unit: Unit | None, period: Period,
     raw.reference_day = min(period.end, today)
     raw.refresh = run  # type: ignore[attr-defined]
     direct = next((r.key for r in scope.rows if r.path == scope.path), None)
-    own: dict[tuple[str, int, str], list[int]] = defaultdict(lambda: [0, 0])
-    children: dict[tuple[str, int, str], list[int]] = defaultdict(lambda: [0, 0])
+    own: dict[tuple[str, int, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+    children: dict[tuple[str, int, str], list[int]] = defaultdict(lambda: [0, 0, 0])
     in_period = and_(StatFact.month >= period.start, StatFact.month <= period.end)
     b = bucket(StatFact.month, [p.start for p in period.subperiods[1:]])
-    n, amount = func.sum(StatFact.n), func.sum(StatFact.amount)
-    flows = (select(StatFact.unit_path, b, StatFact.measure, StatFact.col, n, amount)
+    n, amount, ckey = func.sum(StatFact.n), func.sum(StatFact.amount), func.sum(StatFact.ckey)
+    flows = (select(StatFact.unit_path, b, StatFact.measure, StatFact.col, n, amount, ckey)
              .where(StatFact.measure != STAYS, ~StatFact.measure.contains("@"), in_period)
              .group_by(StatFact.unit_path, b, StatFact.measure, StatFact.col))
     counts, amounts = raw.counts, raw.amounts
     row_of = _row_lookup(scope)
     # The unit's own rows only matter for its "directly" row (own minus children).
-    for path, bb, measure, col, count, total in _own_and_children(
+    keys = raw.keys
+    for path, bb, measure, col, count, total, key_sum in _own_and_children(
             session, flows, scope.path, own=direct is not None):
-        bb, count, total = int(bb), int(count), int(total)
+        bb, count, total, key_sum = int(bb), int(count), int(total), int(key_sum or 0)
         if measure in MOVES or measure.endswith(DIRECT):
             # Moves are stored per level where they cross a border (FactRaw.move_facts).
             if measure in MOVES and path != scope.path:
                 row = row_of(path)
                 if row is not None and row != direct:
                     counts[(measure, row, bb, col)] += count
+                    keys[(measure, row, bb, col)] += key_sum
             elif path == scope.path and measure.endswith(DIRECT) and direct is not None:
-                raw.add(measure.removesuffix(DIRECT), direct, bb, col, count)
+                raw.add(measure.removesuffix(DIRECT), direct, bb, col, count, key_sum)
             continue
         if path == scope.path:
             cell = own[(measure, bb, col)]
             cell[0] += count
             cell[1] += total
+            cell[2] += key_sum
             continue
         row = row_of(path)
         if row is None or row == direct:
@@ -448,46 +469,53 @@ def raw_from_summary(session: Session, unit: Unit | None, period: Period,
         key = (measure, row, bb, col)
         if count:
             counts[key] += count
+            keys[key] += key_sum
         if total:
             amounts[(AMOUNT_MEASURE, row, bb, col)] += total
         if direct is not None:
             cell = children[(measure, bb, col)]
             cell[0] += count
             cell[1] += total
+            cell[2] += key_sum
     if period.kind in STOCK_KINDS:
         # Stocks as the refresh read them on its day (or the period's end, if earlier).
         day = local_date(run.finished_at)
         raw.reference_day = min(period.end, day)
         names = {stock_measure(m, period.kind): m for m in indicators.STOCK_MEASURES}
-        stocks = (select(StatFact.unit_path, StatFact.measure, StatFact.col, StatFact.n)
+        stocks = (select(StatFact.unit_path, StatFact.measure, StatFact.col, StatFact.n,
+                         StatFact.ckey)
                   .where(StatFact.measure.in_(list(names)), StatFact.month == period.start))
-        for path, measure, col, count in _own_and_children(session, stocks, scope.path,
-                                                           own=direct is not None):
+        for path, measure, col, count, key_sum in _own_and_children(session, stocks, scope.path,
+                                                                    own=direct is not None):
             measure = names[measure]
             if path == scope.path:
                 own[(measure, 0, col)][0] += int(count)
+                own[(measure, 0, col)][2] += int(key_sum)
                 continue
             row = row_of(path)
             if row is None or row == direct:
                 continue
-            raw.add(measure, row, 0, col, int(count))
+            raw.add(measure, row, 0, col, int(count), int(key_sum))
             children[(measure, 0, col)][0] += int(count)
+            children[(measure, 0, col)][2] += int(key_sum)
     if direct is not None:
-        for key, (count, total) in own.items():
+        for key, (count, total, key_sum) in own.items():
             measure, bb, col = key
-            rest_n, rest_amount = children.get(key, (0, 0))
-            raw.add(measure, direct, bb, col, count - rest_n)
+            rest_n, rest_amount, rest_key = children.get(key, (0, 0, 0))
+            raw.add(measure, direct, bb, col, count - rest_n, (key_sum - rest_key) % KEY_RANGE)
             if total - rest_amount:
                 raw.add_amount(direct, bb, col, total - rest_amount)
     if _depth(scope.path) <= STAY_LEVELS:
         histogram: dict[tuple[str, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
-        for col, days, count in session.execute(
-                select(StatFact.col, StatFact.days, n)
+        stay_keys: dict[tuple[str, str], int] = defaultdict(int)
+        for col, days, count, key_sum in session.execute(
+                select(StatFact.col, StatFact.days, n, ckey)
                 .where(StatFact.unit_path == scope.path, StatFact.measure == STAYS, in_period)
                 .group_by(StatFact.col, StatFact.days)):
             stage, _, case_type = col.partition("|")
             histogram[(stage, case_type)][int(days)] += int(count)
-        indicators.set_stays(raw, histogram)
+            stay_keys[(stage, case_type)] += int(key_sum or 0)
+        indicators.set_stays(raw, histogram, stay_keys)
     else:
         indicators.stays(session, raw)
     if period.kind not in STOCK_KINDS:

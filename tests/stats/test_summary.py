@@ -111,7 +111,7 @@ def test_the_summary_holds_counts_only(stats_world):
         db.session.commit()
         columns = {c["name"] for c in inspect(db.engine).get_columns("stat_fact")}
         assert columns == {"unit_path", "parent_path", "month", "measure", "col", "days", "n",
-                           "amount"}
+                           "amount", "ckey"}
         references = set(db.session.scalars(select(Case.reference)))
         rows = db.session.execute(text("SELECT * FROM stat_fact")).all()
         assert rows

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from casework.audit.models import AuditEvent
 from casework.extensions import db
 from casework.model_base import vietnam_today
+from casework.stats import protection
 from casework.stats.periods import month_shift
 from tests.stats.conftest import build_stats_world
 
@@ -55,7 +56,7 @@ def test_a_statistician_reads_a_province_quarter_in_vietnamese(stats_world, brow
     # Protected cells: the marker, explained once on the page, with the protection note.
     assert 'class="num protected"' in page
     assert "x = số liệu được bảo vệ, không công bố" in text
-    assert "Cách bảo vệ số liệu: Số liệu đã được xử lý để không thể nhận biết" in text
+    assert f"Cách bảo vệ số liệu: {protection.NOTE_VI}" in text
     for code in INTERNAL:
         assert code not in text, code
     # Charts drawn on the server: one bar per case type, one per month of the quarter.
