@@ -126,7 +126,8 @@ def test_an_e_mail_address_is_stored_encrypted(world: Any, app: Any) -> None:
 
     worker = world.client_for("worker_a")
     set_email(worker, "hoa.worker@example.vn")
-    assert worker.put("/api/v1/notifications/email", json={"email": "no at sign"}).status_code == 422
+    refused = worker.put("/api/v1/notifications/email", json={"email": "no at sign"})
+    assert refused.status_code == 422
     with app.app_context():
         raw = db.session.execute(
             select(User.__table__.c.email_ct).where(User.username == "worker_a")
