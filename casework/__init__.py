@@ -77,6 +77,9 @@ def _init_extensions(app: Flask) -> None:
     crypto.init_app(app)
     trail.install(db.session)
     row_security.install(db.session)
+    from casework.notifications import delivery
+
+    delivery.install(db.session)
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)

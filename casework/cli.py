@@ -862,6 +862,9 @@ def stats_status() -> None:
 
 
 def init_app(app: Flask) -> None:
+    from casework.notifications.cli import notifications_cli
+
+    app.cli.add_command(notifications_cli)
     for group in (
         casework_cli,
         units_cli,

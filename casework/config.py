@@ -70,6 +70,31 @@ SETTINGS: tuple[Setting, ...] = (
         "how long an enrolment code (handed over to set a password) stays valid",
         int,
     ),
+    Setting(
+        "CASEWORK_SMTP_URL",
+        None,
+        "SMTP server for notification e-mail (smtp://host:port, smtp+starttls://, smtps://; "
+        "user:password@ allowed); default: no e-mail",
+    ),
+    Setting("CASEWORK_SMTP_FROM", "casework@localhost", "sender address of notification e-mail"),
+    Setting(
+        "CASEWORK_QUEUE_URL",
+        None,
+        "Redis URL of the notification job queue (RQ; run `flask notifications worker`); "
+        "default: deliver in-process after each commit",
+    ),
+    Setting(
+        "CASEWORK_PUBLIC_URL", "", "the service's address, put in front of links in e-mail"
+    ),
+    Setting(
+        "CASEWORK_REMINDER_LEAD_DAYS",
+        "1",
+        "days before a stage's due date the daily run reminds its worker: a default and "
+        "stage=days overrides, e.g. '1,identified=1,check_address=2'",
+    ),
+    Setting(
+        "CASEWORK_NOTIFY_ATTEMPTS", "4", "delivery attempts before a message is dead-lettered", int
+    ),
     Setting("CASEWORK_SUPPRESSION_K", "5", "smallest count published in statistics", int),
     Setting("CASEWORK_SUPPRESSION_K_TRAFFICKING", "11", "the same for trafficking cases", int),
     Setting(
@@ -105,6 +130,24 @@ def _parse(setting: Setting, raw: str) -> Any:
     return raw
 
 
+def lead_days(setting: str) -> tuple[int, dict[str, int]]:
+    """``CASEWORK_REMINDER_LEAD_DAYS`` as (default, {stage: days}).
+
+    :raise ValueError: a part that is not ``days`` or ``stage=days``.
+    """
+    default, per_stage = 1, {}
+    for part in filter(None, (p.strip() for p in setting.split(","))):
+        stage, sep, days = part.rpartition("=")
+        value = int(days)
+        if value < 0:
+            raise ValueError(f"negative lead time in {part!r}")
+        if sep:
+            per_stage[stage.strip()] = value
+        else:
+            default = value
+    return default, per_stage
+
+
 def load_settings(environ: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
     """Build the Flask config mapping from environment variables.
 
@@ -124,6 +167,12 @@ def load_settings(environ: Mapping[str, str], instance_path: Path) -> dict[str, 
             values[setting.env] = _parse(setting, raw)
     if values["CASEWORK_LOCALE"] not in LOCALES:
         raise ConfigError(f"CASEWORK_LOCALE must be one of {', '.join(LOCALES)}")
+    try:
+        lead_days(values["CASEWORK_REMINDER_LEAD_DAYS"])
+    except ValueError:
+        raise ConfigError(
+            "CASEWORK_REMINDER_LEAD_DAYS must be days and stage=days, comma-separated"
+        ) from None
     if values["CASEWORK_ENV"] not in {"production", "development"}:
         raise ConfigError("CASEWORK_ENV must be production or development")
     if values["CASEWORK_LOG_LEVEL"].upper() not in logging.getLevelNamesMapping():

@@ -372,6 +372,9 @@ class ApiClient:
     def patch(self, url: str, json: Any = None, headers: dict[str, str] | None = None) -> Any:
         return self.client.patch(url, json=json, headers=self._headers(headers))
 
+    def put(self, url: str, json: Any = None, headers: dict[str, str] | None = None) -> Any:
+        return self.client.put(url, json=json, headers=self._headers(headers))
+
     def delete(self, url: str, headers: dict[str, str] | None = None) -> Any:
         return self.client.delete(url, headers=self._headers(headers))
 

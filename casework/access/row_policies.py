@@ -16,6 +16,8 @@ every transaction (``set_config(…, true)``):
 ``casework.admitted_cases``, ``casework.lookup_people``
     case ids and person ids a transaction is admitted to beyond its units (comma-separated):
     a receiving unit deciding a transfer, an identity lookup's candidates.
+``casework.user_id``
+    a user context's user: the recipient whose notifications it reads (``reach="recipient"``).
 ``casework.lookup_national_id_bi``, ``casework.lookup_phone_bi``
     the blind-index buckets an identity lookup may read people from (comma-separated).
 
@@ -87,6 +89,9 @@ CASE_TABLES: tuple[CaseTable, ...] = (
     CaseTable("consent", "via_case"),
     CaseTable("identity_reveal", "via_case"),
     CaseTable("case_import", "unit", "unit_id"),
+    # Per recipient: a user reads and marks only their own; whoever may write the case it is
+    # about may notify someone of it (an assignment, a transfer, a closure decision).
+    CaseTable("notification", "recipient", "recipient_id"),
 )
 
 # SQL-standard bodies (BEGIN ATOMIC, PostgreSQL 14+) are resolved when the function is created,
@@ -234,6 +239,13 @@ def _conditions(table: CaseTable) -> tuple[str, str, str]:
         # person): any context that may write cases may add a person, who stays invisible
         # until a case in its scope refers to them.
         return read, "true", write
+    if table.reach == "recipient":
+        mine = f"{column} = (SELECT nullif(casework_setting('casework.user_id'), '')::uuid)"
+        insert = (
+            f"case_id IS NULL OR EXISTS (SELECT 1 FROM case_file c WHERE c.id = {name}.case_id"
+            f" AND {_case_writable('c')})"
+        )
+        return mine, insert, mine
     if table.reach == "unit":
         inside = f"{column} IN {_SCOPE_UNITS}"
         return inside, inside, inside

@@ -55,6 +55,7 @@ class DatabaseContext:
     name: str  # "" (nobody), "user", "statistics" or "system"
     unit_paths: tuple[str, ...] = ()
     reason: str = ""
+    user_id: str = ""  # a user context's user (their notifications: row_policies "recipient")
 
 
 NOBODY = DatabaseContext("")
@@ -65,7 +66,7 @@ def caller_context(user: Actor) -> DatabaseContext:
     from casework.access.scoping import scope_paths
 
     paths = tuple(scope_paths(user, "case.read"))
-    return DatabaseContext("user", paths) if paths else NOBODY
+    return DatabaseContext("user", paths, user_id=str(user.id)) if paths else NOBODY
 
 
 def statistics_context(unit_path: str | None) -> DatabaseContext:
@@ -124,6 +125,7 @@ _APPLY = text(
     " set_config('casework.unit_paths', :paths, true),"
     " set_config('casework.unit_ids', casework_units_under(:paths), true),"
     " set_config('casework.reason', :reason, true),"
+    " set_config('casework.user_id', :user_id, true),"
     " set_config('casework.admitted_cases', '', true),"
     " set_config('casework.lookup_people', '', true),"
     " set_config('casework.lookup_national_id_bi', '', true),"
@@ -136,7 +138,13 @@ def _apply(connection: Connection, context: DatabaseContext) -> None:
     if any("\n" in path for path in paths):  # a path never holds one; a line per path
         raise ValueError("a unit path cannot contain a line break")
     connection.execute(
-        _APPLY, {"context": context.name, "paths": "\n".join(paths), "reason": context.reason}
+        _APPLY,
+        {
+            "context": context.name,
+            "paths": "\n".join(paths),
+            "reason": context.reason,
+            "user_id": context.user_id,
+        },
     )
 
 

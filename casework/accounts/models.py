@@ -43,6 +43,9 @@ class User(UUIDPrimaryKey, db.Model):
     totp_secret_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
     totp_secret = EncryptedField("totp_secret_ct")
     totp_confirmed: Mapped[bool] = mapped_column(default=False)
+    # Where notifications are e-mailed (optional); contact data, encrypted like a person's phone.
+    email_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
+    email = EncryptedField("email_ct")
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
     # Set when the operator typed the password at the command line: the next session may only
     # change it.

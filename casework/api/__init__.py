@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     from casework.audit.api import blp as audit_blp
     from casework.cases.api import blp as cases_blp
     from casework.cases.workflow_api import blp as workflow_blp
+    from casework.notifications.api import blp as notifications_blp
     from casework.people.api import blp as people_blp
     from casework.units.api import blp as units_blp
 
@@ -42,6 +43,7 @@ def init_app(app: Flask) -> None:
         cases_blp,
         workflow_blp,
         people_blp,
+        notifications_blp,
         tokens_blp,
         users_blp,
         role_requests_blp,

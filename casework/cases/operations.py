@@ -273,6 +273,10 @@ def open_case(
         fields=sorted(k for k, v in person_data.items() if v not in (None, "")),
         duplicate_warning=duplicates.found,
     )
+    if case.assigned_worker_id is not None and case.assigned_worker_id != actor.id:
+        from casework.notifications.operations import case_assigned
+
+        case_assigned(session, actor, case)
     return case, duplicates
 
 
@@ -406,6 +410,10 @@ def assign_case(
         worker=worker.username if worker else None,
         previous=previous.username if previous else None,
     )
+    if worker is not None:
+        from casework.notifications.operations import case_assigned
+
+        case_assigned(session, actor, case)
 
 
 def view_case(

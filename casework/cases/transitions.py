@@ -30,6 +30,7 @@ from casework.cases.operations import check_version, next_event_seq_sql
 from casework.errors import Conflict, DomainError, Forbidden
 from casework.i18n import current_language
 from casework.model_base import utcnow
+from casework.notifications import operations as notifications
 from casework.units.models import Unit
 
 #: Field kinds whose values are free text a person typed: stored encrypted, never in ``data``.
@@ -178,6 +179,7 @@ def fire(
         forced=result.forced,
         fields=sorted(result.data),
     )
+    notifications.case_event(session, actor, case, result.event.name)
     return event
 
 

@@ -195,4 +195,8 @@ def update_referral(
             fields=changed,
             status=referral.status,
         )
+        if "status" in changed and referral.status in ("accepted", "refused"):
+            from casework.notifications.operations import referral_answered
+
+            referral_answered(session, actor, referral)
     return changed

@@ -27,6 +27,7 @@ def register_pages(app: Flask) -> None:
         supervisor,
         support_forms,
         templating,
+        today,
         two_step,
         workflow_page,
     )
@@ -44,5 +45,6 @@ def register_pages(app: Flask) -> None:
         two_step,
         bulk_import,
         statistics,
+        today,
     ):
         app.register_blueprint(module.bp)

@@ -83,6 +83,7 @@ def _hang_records_on(world: World, case_id: str, username: str) -> None:
     """One row of every table that hangs on a case, written directly (the harness context)."""
     from casework.access.models import IdentityReveal
     from casework.accounts.models import User
+    from casework.notifications.models import Notification
     from casework.services.models import CaseImport, CaseNote, Consent, Referral, SupportItem
 
     with world.app.app_context():
@@ -101,6 +102,11 @@ def _hang_records_on(world: World, case_id: str, username: str) -> None:
                     expires_at=datetime.now(UTC) + timedelta(hours=8),
                 ),
                 CaseImport(case_type="post_rehab", unit_id=case.unit_id, created_by_id=user.id),
+                # Per recipient: each commune's worker is told of their own commune's case.
+                Notification(
+                    recipient_id=user.id, kind="assigned", case_id=key,
+                    reference=case.reference, link=f"/cases/{key}",
+                ),
             ]
         )
         db.session.commit()
@@ -126,6 +132,10 @@ def _owning_unit_sql(table: CaseTable) -> str:
         return "SELECT id, unit_id FROM case_file"
     if table.reach == "person":
         return "SELECT p.id, c.unit_id FROM person p JOIN case_file c ON c.person_id = p.id"
+    if table.reach == "recipient":
+        return (
+            f"SELECT t.id, c.unit_id FROM {table.name} t JOIN case_file c ON c.id = t.case_id"
+        )
     if table.reach == "via_case":
         return (
             f"SELECT t.id, c.unit_id FROM {table.name} t "
@@ -420,3 +430,11 @@ def test_sqlite_keeps_the_application_scoping_only(raw, communes):
     # of the application goes through the scoping helper (tests/access/test_matrix.py).
     assert len(ids(raw.client_for("worker_a"), "SELECT id FROM case_file")) == 3
     assert owner_url(raw.app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite")
+
+
+@postgresql_only
+def test_a_notification_is_read_by_its_recipient_only_even_in_the_same_commune(raw, communes):
+    mine = ids(raw.client_for("worker_a"), "SELECT id FROM notification")
+    assert len(mine) == 1
+    for colleague in ("worker_a2", "supervisor_a", "supervisor_province"):
+        assert ids(raw.client_for(colleague), "SELECT id FROM notification") == set()
