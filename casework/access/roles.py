@@ -22,6 +22,7 @@ PERMISSIONS = (
     "reveal.review",  # see who broke the glass below you, and why
     "note.write",
     "referral.manage",
+    "scheme.manage",  # add and close a province's own support schemes (reference data)
     "provider.manage",  # register and edit service providers of the subtree (no case content)
     "people.search",
     "report.view",
@@ -62,7 +63,7 @@ ROLE_PERMISSIONS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
         # The provider directory is reference data, like units: no person is in it, so the
         # administrator keeping a province's directory up to date needs no case access.
         "administrator": frozenset(
-            {"user.manage", "unit.manage", "keys.rotate", "provider.manage"}
+            {"user.manage", "unit.manage", "keys.rotate", "provider.manage", "scheme.manage"}
         ),
         "auditor": frozenset({"audit.read"}),
     }

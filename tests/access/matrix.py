@@ -92,6 +92,10 @@ GET    /api/v1/role-requests/<uuid:request_id>                       401        
 DELETE /api/v1/role-requests/<uuid:request_id>                       401        403        403/403/404 403       ok/ok/404  403
 POST   /api/v1/role-requests/<uuid:request_id>/decision              401        403        ok/ok/404  403        403/403/404 403
 GET    /api/v1/reveals                                               401        403        ok         403        403        403
+GET    /api/v1/schemes                                               401        ok         ok         ok         ok         ok
+POST   /api/v1/schemes                                               401        403        403        403        ok         403
+GET    /api/v1/schemes/counts                                        401        403        ok         ok         403        403
+PATCH  /api/v1/schemes/<string:code>                                 401        404        404        404        404        404
 GET    /api/v1/stats/indicators                                      401        403        ok         ok         403        403
 GET    /api/v1/stats/report                                          401        403        ok         ok         403        403
 GET    /api/v1/support-items/<uuid:item_id>                          401        ok/ok/404  ok/ok/404  404        404        404
@@ -271,6 +275,14 @@ BODIES: dict[tuple[str, str], Body] = {
         lambda c: {"decision": "approve"}
     ),
     ("GET", "/api/v1/people/search"): Body(lambda c: {"national_id": "001194012345"}, kind="query"),
+    ("POST", "/api/v1/schemes"): Body(
+        lambda c: {"code": f"m_{c.where}", "name": "Quỹ xã", "funder": "province",
+                   "kinds": ["loan"], "unit": c.unit}
+    ),
+    ("GET", "/api/v1/schemes/counts"): Body(
+        lambda c: {"unit": c.unit, "period": "2026-H1"}, kind="query"
+    ),
+    ("PATCH", "/api/v1/schemes/<string:code>"): Body(lambda c: {"active": False}),
     ("GET", "/api/v1/stats/indicators"): Body(
         lambda c: {"unit": c.unit, "period": "2026-H1"}, kind="query"
     ),

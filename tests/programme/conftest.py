@@ -1,0 +1,3 @@
+"""Fixtures of the programme tests: the services helpers, reused."""
+
+from tests.services.conftest import case, worker  # noqa: F401
