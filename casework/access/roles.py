@@ -23,6 +23,8 @@ PERMISSIONS = (
     "note.write",
     "referral.manage",
     "scheme.manage",  # add and close a province's own support schemes (reference data)
+    "programme.record",  # record activities, groups and meetings of the programme work
+    "programme.review",  # review communes' self-assessments, mark reports received
     "provider.manage",  # register and edit service providers of the subtree (no case content)
     "people.search",
     "report.view",
@@ -44,6 +46,7 @@ _WORKER = frozenset(
         "note.write",
         "referral.manage",
         "people.search",
+        "programme.record",
     }
 )
 
@@ -58,6 +61,7 @@ ROLE_PERMISSIONS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
             "report.view",
             "provider.manage",
             "role.approve",
+            "programme.review",
         },
         "statistician": frozenset({"report.view"}),
         # The provider directory is reference data, like units: no person is in it, so the

@@ -6,12 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint, Page
 
+import casework.api.pagination  # noqa: F401 - names the paging parameter per_page
 from casework.access.current import caller
 from casework.extensions import db
-from casework.programme import schemes
+from casework.programme import activities, schemes
 from casework.programme.schemas import (
+    ActivityInSchema,
+    ActivityListArgsSchema,
+    ActivityOutSchema,
+    ActivityReportSchema,
+    ReportArgsSchema,
     SchemeCountsArgsSchema,
     SchemeCountsSchema,
     SchemeInSchema,
@@ -57,5 +63,46 @@ class SchemeItem(MethodView):
         return schemes.update_scheme(db.session, caller(), code, data)
 
 
+activities_blp = Blueprint(
+    "activities",
+    __name__,
+    url_prefix="/activities",
+    description="Communication, training and campaign activities",
+)
+
+
+@activities_blp.route("")
+class Activities(MethodView):
+    @activities_blp.arguments(ActivityListArgsSchema, location="query")
+    @activities_blp.response(200, ActivityOutSchema(many=True))
+    @activities_blp.paginate(Page)
+    def get(self, args: dict[str, Any]) -> list[Any]:
+        """Activities of the caller's subtree, newest first."""
+        return activities.list_activities(db.session, caller(), args)
+
+    @activities_blp.arguments(ActivityInSchema)
+    @activities_blp.response(201, ActivityOutSchema)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Record an activity a unit of the caller's subtree held (``programme.record``)."""
+        return activities.record_activity(db.session, caller(), data)
+
+
+@activities_blp.route("/report")
+class ActivityReport(MethodView):
+    @activities_blp.arguments(ReportArgsSchema, location="query")
+    @activities_blp.response(200, ActivityReportSchema)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The plans' activity indicators for a unit's subtree and a period."""
+        return activities.activity_report(db.session, caller(), args.get("unit"), args["period"])
+
+
+@activities_blp.route("/<uuid:activity_id>")
+class ActivityItem(MethodView):
+    @activities_blp.response(200, ActivityOutSchema)
+    def get(self, activity_id: Any) -> Any:
+        """One activity of the caller's subtree."""
+        return activities.get_activity(db.session, caller(), activity_id)
+
+
 def blueprints() -> list[Blueprint]:
-    return [schemes_blp]
+    return [schemes_blp, activities_blp]

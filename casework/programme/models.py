@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, String
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.extensions import db
@@ -34,6 +34,27 @@ class SupportScheme(UUIDPrimaryKey, db.Model):
     max_amount_vnd: Mapped[int | None] = mapped_column(BigInteger)
     unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("unit.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = timestamp_column()
+
+    unit: Mapped[Unit] = relationship(lazy="joined")
+
+
+class Activity(UUIDPrimaryKey, db.Model):
+    """A communication, training or campaign activity a unit held: who was reached is counted,
+    never named (no row about a person)."""
+
+    __tablename__ = "programme_activity"
+    __table_args__ = (Index("ix_programme_activity_unit_held", "unit_id", "held_on"),)
+
+    unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("unit.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    campaign_day: Mapped[str | None] = mapped_column(String(32))
+    topic: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(300))
+    held_on: Mapped[date] = mapped_column(Date)
+    members_reached: Mapped[int] = mapped_column(Integer, default=0)
+    officials_reached: Mapped[int] = mapped_column(Integer, default=0)
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = timestamp_column()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from casework.cases.schemas import UNIT_CODE
+from casework.programme.vocabulary import codes
 from casework.services.schemas import MAX_VND
 from casework.services.vocabulary import SUPPORT_KINDS
 
@@ -84,3 +85,72 @@ class SchemeCountsSchema(Schema):
     period = fields.String()
     k = fields.Integer()
     schemes = fields.List(fields.Nested(SchemeRowSchema))
+
+
+# --- activities --------------------------------------------------------------------------------
+
+#: Plausible upper bounds: a provincial campaign day reaches tens of thousands at most.
+MAX_MEMBERS_REACHED = 100_000
+MAX_OFFICIALS_REACHED = 10_000
+
+
+class ActivityInSchema(Schema):
+    unit = fields.String(required=True, validate=UNIT_CODE)
+    kind = fields.String(required=True, validate=validate.OneOf(codes("activity_kinds")))
+    campaign_day = fields.String(
+        validate=validate.OneOf(codes("campaign_days")), allow_none=True
+    )
+    topic = fields.String(required=True, validate=validate.OneOf(codes("topics")))
+    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    held_on = fields.Date(required=True)
+    members_reached = fields.Integer(validate=validate.Range(min=0, max=MAX_MEMBERS_REACHED))
+    officials_reached = fields.Integer(
+        validate=validate.Range(min=0, max=MAX_OFFICIALS_REACHED)
+    )
+
+
+class ActivityListArgsSchema(Schema):
+    unit = fields.String(validate=UNIT_CODE)
+    period = fields.String(validate=validate.Length(min=4, max=32))
+    kind = fields.String(validate=validate.OneOf(codes("activity_kinds")))
+
+
+class ActivityOutSchema(Schema):
+    id = fields.UUID()
+    unit = fields.Function(lambda a: a.unit.code)
+    unit_name = fields.Function(lambda a: a.unit.name)
+    kind = fields.String()
+    campaign_day = fields.String(allow_none=True)
+    topic = fields.String()
+    title = fields.String()
+    held_on = fields.Date()
+    members_reached = fields.Integer()
+    officials_reached = fields.Integer()
+
+
+class ReportArgsSchema(Schema):
+    unit = fields.String(validate=UNIT_CODE)
+    period = fields.String(required=True, validate=validate.Length(min=4, max=32))
+
+
+class ActivityKindRowSchema(Schema):
+    kind = fields.String()
+    activities = fields.Integer()
+    members_reached = fields.Integer()
+    officials_reached = fields.Integer()
+
+
+class CampaignDayRowSchema(Schema):
+    campaign_day = fields.String()
+    activities = fields.Integer()
+    units = fields.Integer()
+
+
+class ActivityReportSchema(Schema):
+    unit = fields.String()
+    period = fields.String()
+    kinds = fields.List(fields.Nested(ActivityKindRowSchema))
+    campaign_days = fields.List(fields.Nested(CampaignDayRowSchema))
+    communes = fields.Integer()
+    communes_holding_activity = fields.Integer()
+    share_communes_holding_activity = fields.Float(allow_none=True)

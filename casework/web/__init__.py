@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
 
 def register_pages(app: Flask) -> None:
     """The pages, one blueprint per audience or capability, and what every template uses."""
+    from casework.programme import views as programme_views
     from casework.web import (
         admin,
         auth,
@@ -44,5 +45,6 @@ def register_pages(app: Flask) -> None:
         two_step,
         bulk_import,
         statistics,
+        programme_views,
     ):
         app.register_blueprint(module.bp)

@@ -52,6 +52,10 @@ POST   /admin/users/<uuid:user_id>/roles                             400        
 POST   /admin/users/<uuid:user_id>/roles/<uuid:assignment_id>/revoke 400        403        403        403        go/go/404  403
 POST   /admin/users/<uuid:user_id>/role-requests/<uuid:request_id>/withdraw 400 403    403        403        go/go/404  403
 POST   /admin/users/<uuid:user_id>/totp                              400        403        403        403        go/go/404  403
+GET    /api/v1/activities                                            401        ok         ok         ok         403        403
+POST   /api/v1/activities                                            401        ok         ok         403        403        403
+GET    /api/v1/activities/<uuid:activity_id>                         401        ok/ok/404  ok/ok/404  ok/ok/404  403        403
+GET    /api/v1/activities/report                                     401        ok         ok         ok         403        403
 GET    /api/v1/audit                                                 401        403        403        403        403        ok
 POST   /api/v1/auth/enrolment                                        422        422        422        422        422        422
 POST   /api/v1/auth/login                                            401        ok         ok         ok         ok         ok
@@ -139,6 +143,8 @@ GET    /lang/<code>                                                  go         
 GET    /login                                                        ok         go         go         go         go         go
 POST   /login                                                        400        go         go         go         go         go
 POST   /logout                                                       400        go         go         go         go         go
+GET    /programme/activities                                         go         ok         ok         ok         403        403
+POST   /programme/activities                                         400        go         go         403        403        403
 GET    /stats                                                        go         403        ok         ok         403        403
 GET    /stats/report                                                 go         403        ok         ok         403        403
 GET    /supervisor/role-requests                                     go         403        ok         403        403        403
@@ -275,6 +281,18 @@ BODIES: dict[tuple[str, str], Body] = {
         lambda c: {"decision": "approve"}
     ),
     ("GET", "/api/v1/people/search"): Body(lambda c: {"national_id": "001194012345"}, kind="query"),
+    ("POST", "/api/v1/activities"): Body(
+        lambda c: {"unit": c.unit, "kind": "training", "topic": "hiv", "title": "Tập huấn",
+                   "held_on": "2026-06-01", "officials_reached": 20}
+    ),
+    ("GET", "/api/v1/activities/report"): Body(
+        lambda c: {"unit": c.unit, "period": "2026-H1"}, kind="query"
+    ),
+    ("POST", "/programme/activities"): Body(
+        lambda c: {"unit": c.unit, "kind": "training", "topic": "hiv", "title": "Tập huấn",
+                   "held_on": "2026-06-01", "officials_reached": "20"},
+        kind="form",
+    ),
     ("POST", "/api/v1/schemes"): Body(
         lambda c: {"code": f"m_{c.where}", "name": "Quỹ xã", "funder": "province",
                    "kinds": ["loan"], "unit": c.unit}

@@ -182,6 +182,16 @@ def _provider(objects: Objects, role: str, where: str) -> str:
     return response.get_json()["id"]
 
 
+def _activity(objects: Objects, role: str, where: str) -> str:
+    response = objects.opener.post(
+        "/api/v1/activities",
+        json={"unit": UNIT_OF[where], "kind": "communication", "topic": "drugs",
+              "title": "Tuyên truyền", "held_on": "2026-06-01"},
+    )
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
 def _import(objects: Objects, role: str, where: str) -> str:
     response = objects.opener.client.post(
         "/api/v1/imports",
@@ -207,6 +217,7 @@ FACTORIES: dict[str, Callable[[Objects, str, str], Any]] = {
     "referral_id": _via_case("referrals", {"service_kind": "essentials"}),
     "provider_id": _provider,
     "import_id": _import,
+    "activity_id": _activity,
 }
 
 

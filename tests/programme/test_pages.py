@@ -1,0 +1,47 @@
+"""The programme pages: Vietnamese first, usable on a phone (plain fields), the same rules as
+the API (field errors next to the field, nothing written)."""
+
+from __future__ import annotations
+
+from casework.model_base import vietnam_today
+from casework.programme.models import Activity
+from tests.services.conftest import count
+
+
+def test_a_worker_records_a_campaign_on_the_activities_page(world, browser_for):
+    browser = browser_for("worker_a")
+    page = browser.text("/programme/activities")
+    assert "Hoạt động tuyên truyền, tập huấn" in page and "Ghi nhận hoạt động" in page
+    response = browser.submit("/programme/activities", "/programme/activities", {
+        "unit": "00004", "kind": "campaign", "campaign_day": "hiv_1201", "topic": "hiv",
+        "title": "Mít tinh hưởng ứng ngày 1/12", "held_on": vietnam_today().isoformat(),
+        "members_reached": "250", "officials_reached": "12",
+    })
+    assert response.status_code == 302
+    listed = browser.text("/programme/activities")
+    assert "Mít tinh hưởng ứng ngày 1/12" in listed
+    assert "Ngày Thế giới phòng, chống HIV/AIDS" in listed
+
+
+def test_a_negative_count_is_shown_next_to_its_field_in_vietnamese(world, browser_for):
+    browser = browser_for("worker_a")
+    response = browser.submit("/programme/activities", "/programme/activities", {
+        "unit": "00004", "kind": "communication", "topic": "drugs", "title": "Tuyên truyền",
+        "held_on": vietnam_today().isoformat(), "members_reached": "-5",
+    })
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'id="members_reached-error"' in html
+    assert count(world, Activity) == 0
+
+
+def test_the_page_is_in_english_second(world, browser_for):
+    browser = browser_for("worker_a")
+    browser.get("/lang/en?next=/programme/activities")
+    assert "Communication and training activities" in browser.text("/programme/activities")
+
+
+def test_roles_without_programme_work_do_not_get_the_page(world, browser_for):
+    assert browser_for("auditor").get("/programme/activities").status_code == 403
+    statistician = browser_for("statistician").text("/programme/activities")
+    assert "Ghi nhận hoạt động" not in statistician  # reads, does not record
