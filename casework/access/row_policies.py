@@ -87,6 +87,8 @@ CASE_TABLES: tuple[CaseTable, ...] = (
     CaseTable("consent", "via_case"),
     CaseTable("identity_reveal", "via_case"),
     CaseTable("case_import", "unit", "unit_id"),
+    # A group's members: cases or only contacts, scoped by the group's unit (issue 21).
+    CaseTable("group_member", "unit", "unit_id", statistics=True),
 )
 
 # SQL-standard bodies (BEGIN ATOMIC, PostgreSQL 14+) are resolved when the function is created,

@@ -11,12 +11,21 @@ from flask_smorest import Blueprint, Page
 import casework.api.pagination  # noqa: F401 - names the paging parameter per_page
 from casework.access.current import caller
 from casework.extensions import db
-from casework.programme import activities, schemes
+from casework.programme import activities, groups, schemes
 from casework.programme.schemas import (
     ActivityInSchema,
     ActivityListArgsSchema,
     ActivityOutSchema,
     ActivityReportSchema,
+    GroupInSchema,
+    GroupListArgsSchema,
+    GroupOutSchema,
+    GroupReportSchema,
+    MeetingInSchema,
+    MeetingOutSchema,
+    MemberInSchema,
+    MemberLeaveSchema,
+    MemberOutSchema,
     ReportArgsSchema,
     SchemeCountsArgsSchema,
     SchemeCountsSchema,
@@ -104,5 +113,95 @@ class ActivityItem(MethodView):
         return activities.get_activity(db.session, caller(), activity_id)
 
 
+groups_blp = Blueprint(
+    "groups",
+    __name__,
+    url_prefix="/groups",
+    description="Clubs, peer and self-help groups, self-managed and volunteer teams",
+)
+
+
+@groups_blp.route("")
+class Groups(MethodView):
+    @groups_blp.arguments(GroupListArgsSchema, location="query")
+    @groups_blp.response(200, GroupOutSchema(many=True))
+    @groups_blp.paginate(Page)
+    def get(self, args: dict[str, Any]) -> list[Any]:
+        """Groups of the caller's subtree, with members and meetings counted."""
+        return groups.list_groups(db.session, caller(), args)
+
+    @groups_blp.arguments(GroupInSchema)
+    @groups_blp.response(201, GroupOutSchema)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Found a group at a unit of the caller's subtree (``programme.record``)."""
+        group = groups.create_group(db.session, caller(), data)
+        return groups.group_summary(db.session, group)
+
+
+@groups_blp.route("/report")
+class GroupReport(MethodView):
+    @groups_blp.arguments(ReportArgsSchema, location="query")
+    @groups_blp.response(200, GroupReportSchema)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Groups, members, meetings and attendance per kind in a unit's subtree and period."""
+        return groups.group_report(db.session, caller(), args.get("unit"), args["period"])
+
+
+@groups_blp.route("/<uuid:group_id>")
+class GroupItem(MethodView):
+    @groups_blp.response(200, GroupOutSchema)
+    def get(self, group_id: Any) -> Any:
+        """One group of the caller's subtree."""
+        user = caller()
+        return groups.group_summary(db.session, groups.get_group(db.session, user, group_id))
+
+
+@groups_blp.route("/<uuid:group_id>/members")
+class GroupMembers(MethodView):
+    @groups_blp.response(200, MemberOutSchema(many=True))
+    def get(self, group_id: Any) -> list[Any]:
+        """The members, a case by reference (its name only where the caller may identify it)."""
+        user = caller()
+        return groups.members(db.session, user, groups.get_group(db.session, user, group_id))
+
+    @groups_blp.arguments(MemberInSchema)
+    @groups_blp.response(201, MemberOutSchema)
+    def post(self, data: dict[str, Any], group_id: Any) -> Any:
+        """Add a case of the group's area, or a contact."""
+        user = caller()
+        group = groups.get_group(db.session, user, group_id)
+        member = groups.add_member(db.session, user, group, data)
+        return next(m for m in groups.members(db.session, user, group) if m["id"] == member.id)
+
+
+@groups_blp.route("/<uuid:group_id>/members/<uuid:member_id>/leave")
+class GroupMemberLeave(MethodView):
+    @groups_blp.arguments(MemberLeaveSchema)
+    @groups_blp.response(200, MemberOutSchema)
+    def post(self, data: dict[str, Any], group_id: Any, member_id: Any) -> Any:
+        """A member leaves the group (kept, with the date)."""
+        user = caller()
+        group = groups.get_group(db.session, user, group_id)
+        groups.leave(db.session, user, group, member_id, data.get("left_on"))
+        return next(m for m in groups.members(db.session, user, group) if m["id"] == member_id)
+
+
+@groups_blp.route("/<uuid:group_id>/meetings")
+class GroupMeetings(MethodView):
+    @groups_blp.response(200, MeetingOutSchema(many=True))
+    def get(self, group_id: Any) -> list[Any]:
+        """The group's meetings, newest first."""
+        user = caller()
+        return groups.meetings(db.session, user, groups.get_group(db.session, user, group_id))
+
+    @groups_blp.arguments(MeetingInSchema)
+    @groups_blp.response(201, MeetingOutSchema)
+    def post(self, data: dict[str, Any], group_id: Any) -> Any:
+        """Record a meeting and how many came."""
+        user = caller()
+        group = groups.get_group(db.session, user, group_id)
+        return groups.record_meeting(db.session, user, group, data)
+
+
 def blueprints() -> list[Blueprint]:
-    return [schemes_blp, activities_blp]
+    return [schemes_blp, activities_blp, groups_blp]

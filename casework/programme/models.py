@@ -6,9 +6,11 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from casework.cases.models import Case
+from casework.crypto.orm import EncryptedField
 from casework.extensions import db
 from casework.model_base import UUIDPrimaryKey, timestamp_column
 from casework.units.models import Unit
@@ -59,3 +61,57 @@ class Activity(UUIDPrimaryKey, db.Model):
     created_at: Mapped[datetime] = timestamp_column()
 
     unit: Mapped[Unit] = relationship(lazy="joined")
+
+
+class ProgrammeGroup(UUIDPrimaryKey, db.Model):
+    """A club, peer group, self-help group, self-managed team or volunteer social-work team of
+    a unit (the kinds are data: ``group_kinds`` in programme-vocabulary.json)."""
+
+    __tablename__ = "programme_group"
+
+    unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("unit.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200))
+    founded_on: Mapped[date | None] = mapped_column(Date)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = timestamp_column()
+
+    unit: Mapped[Unit] = relationship(lazy="joined")
+
+
+class GroupMember(UUIDPrimaryKey, db.Model):
+    """A member of a group: a case of the group's area, or only a contact (a name, encrypted).
+
+    ``unit_id`` is the group's unit, kept on the row so row-level security scopes members as it
+    scopes the group (row_policies.py: reach ``unit``), whether or not the member is a case.
+    """
+
+    __tablename__ = "group_member"
+
+    group_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("programme_group.id"), index=True)
+    unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("unit.id"), index=True)
+    case_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("case_file.id"), index=True)
+    contact_name_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
+    contact_name = EncryptedField("contact_name_ct")
+    role: Mapped[str] = mapped_column(String(16), default="member")
+    joined_on: Mapped[date] = mapped_column(Date)
+    left_on: Mapped[date | None] = mapped_column(Date)
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = timestamp_column()
+
+    case: Mapped[Case | None] = relationship()
+
+
+class GroupMeeting(UUIDPrimaryKey, db.Model):
+    """A meeting of a group: when, on what, how many came (counted, never named)."""
+
+    __tablename__ = "group_meeting"
+
+    group_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("programme_group.id"), index=True)
+    held_on: Mapped[date] = mapped_column(Date)
+    topic: Mapped[str] = mapped_column(String(32))
+    members_present: Mapped[int] = mapped_column(Integer)
+    others_present: Mapped[int] = mapped_column(Integer, default=0)
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = timestamp_column()

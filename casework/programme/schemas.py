@@ -154,3 +154,86 @@ class ActivityReportSchema(Schema):
     communes = fields.Integer()
     communes_holding_activity = fields.Integer()
     share_communes_holding_activity = fields.Float(allow_none=True)
+
+
+# --- groups --------------------------------------------------------------------------------------
+
+MAX_PRESENT = 1_000
+
+
+class GroupInSchema(Schema):
+    unit = fields.String(required=True, validate=UNIT_CODE)
+    kind = fields.String(required=True, validate=validate.OneOf(codes("group_kinds")))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    founded_on = fields.Date()
+
+
+class GroupListArgsSchema(Schema):
+    unit = fields.String(validate=UNIT_CODE)
+    kind = fields.String(validate=validate.OneOf(codes("group_kinds")))
+
+
+class GroupOutSchema(Schema):
+    id = fields.Function(lambda s: s["group"].id)
+    unit = fields.Function(lambda s: s["group"].unit.code)
+    kind = fields.Function(lambda s: s["group"].kind)
+    name = fields.Function(lambda s: s["group"].name)
+    founded_on = fields.Function(lambda s: s["group"].founded_on)
+    active = fields.Function(lambda s: s["group"].active)
+    active_members = fields.Integer()
+    meetings = fields.Integer()
+    last_meeting = fields.Date(allow_none=True)
+
+
+class MemberInSchema(Schema):
+    case = fields.UUID(metadata={"description": "a case of the group's area"})
+    contact_name = fields.String(validate=validate.Length(min=1, max=200))
+    role = fields.String(validate=validate.OneOf(("member", "leader")))
+    joined_on = fields.Date()
+
+
+class MemberLeaveSchema(Schema):
+    left_on = fields.Date()
+
+
+class MemberOutSchema(Schema):
+    id = fields.UUID()
+    role = fields.String()
+    joined_on = fields.Date()
+    left_on = fields.Date(allow_none=True)
+    case = fields.UUID(allow_none=True)
+    reference = fields.String(allow_none=True)
+    name = fields.String(allow_none=True)
+    masked = fields.Boolean()
+
+
+class MeetingInSchema(Schema):
+    held_on = fields.Date(required=True)
+    topic = fields.String(required=True, validate=validate.OneOf(codes("topics")))
+    members_present = fields.Integer(
+        required=True, validate=validate.Range(min=0, max=MAX_PRESENT)
+    )
+    others_present = fields.Integer(validate=validate.Range(min=0, max=MAX_PRESENT))
+
+
+class MeetingOutSchema(Schema):
+    id = fields.UUID()
+    group_id = fields.UUID()
+    held_on = fields.Date()
+    topic = fields.String()
+    members_present = fields.Integer()
+    others_present = fields.Integer()
+
+
+class GroupKindRowSchema(Schema):
+    kind = fields.String()
+    groups = fields.Integer()
+    members = fields.Integer()
+    meetings = fields.Integer()
+    members_present = fields.Integer()
+
+
+class GroupReportSchema(Schema):
+    unit = fields.String()
+    period = fields.String()
+    kinds = fields.List(fields.Nested(GroupKindRowSchema))

@@ -3,6 +3,7 @@ calendar. Each page parses the form through the API's schema, calls one operatio
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -12,8 +13,9 @@ from marshmallow import Schema, ValidationError
 from casework.access.current import caller
 from casework.errors import DomainError, Forbidden, Invalid
 from casework.extensions import db
-from casework.programme import activities
-from casework.programme.schemas import ActivityInSchema
+from casework.model_base import vietnam_today
+from casework.programme import activities, groups
+from casework.programme.schemas import ActivityInSchema, GroupInSchema, MeetingInSchema
 from casework.programme.vocabulary import choices
 from casework.web.auth import login_required_page
 from casework.web.forms import ActionForm
@@ -95,3 +97,98 @@ def activities_create() -> Any:
         return _activities_page(user, flatten(error.errors), body, error.message, error.status)
     flash(_("The activity was recorded."), "success")
     return redirect(url_for("web_programme.activities_list"))
+
+
+# --- groups ------------------------------------------------------------------------------------
+
+GROUP_FIELDS = ("unit", "kind", "name", "founded_on")
+MEETING_FIELDS = ("held_on", "topic", "members_present", "others_present")
+
+
+def _groups_page(user: Any, errors: dict | None = None, values: dict | None = None,
+                 message: str | None = None, status: int = 200) -> Any:
+    page = render_template(
+        "programme/groups.html",
+        rows=groups.list_groups(db.session, user, {}),
+        errors=errors or {},
+        values=values or {"unit": _home_unit(user)},
+        message=message,
+        may_record=bool(activities.scope_paths(user, activities.RECORD)),
+        kinds=choices("group_kinds"),
+    )
+    return page, status
+
+
+@bp.get("/groups")
+@login_required_page
+def groups_list() -> Any:
+    """The groups of the caller's subtree, and the form to found one."""
+    user = caller()
+    activities.require_reader(user)
+    return _groups_page(user)
+
+
+@bp.post("/groups")
+@login_required_page
+def groups_create() -> Any:
+    """Found a group (``programme.record``)."""
+    user = caller()
+    body = form_body(GROUP_FIELDS)
+    try:
+        if not ActionForm().validate_on_submit():
+            raise Forbidden()
+        group = groups.create_group(db.session, user, load(GroupInSchema(), body))
+    except DomainError as error:
+        db.session.rollback()
+        if isinstance(error, Forbidden):
+            raise
+        return _groups_page(user, flatten(error.errors), body, error.message, error.status)
+    flash(_("The group was created."), "success")
+    return redirect(url_for("web_programme.group_page", group_id=group.id))
+
+
+def _group_page(user: Any, group: Any, errors: dict | None = None, values: dict | None = None,
+                message: str | None = None, status: int = 200) -> Any:
+    keeper = activities.unit_in_scope(user, group.unit, activities.RECORD)
+    page = render_template(
+        "programme/group.html",
+        summary=groups.group_summary(db.session, group),
+        group=group,
+        members=groups.members(db.session, user, group) if keeper else None,
+        meetings=groups.meetings(db.session, user, group),
+        errors=errors or {},
+        values=values or {"held_on": vietnam_today().isoformat()},
+        message=message,
+        keeper=keeper,
+        topics=choices("topics"),
+    )
+    return page, status
+
+
+@bp.get("/groups/<uuid:group_id>")
+@login_required_page
+def group_page(group_id: uuid.UUID) -> Any:
+    """One group: members (as need-to-know allows), meetings, the form to record a meeting."""
+    user = caller()
+    return _group_page(user, groups.get_group(db.session, user, group_id))
+
+
+@bp.post("/groups/<uuid:group_id>/meetings")
+@login_required_page
+def group_meeting(group_id: uuid.UUID) -> Any:
+    """Record a meeting of the group."""
+    user = caller()
+    group = groups.get_group(db.session, user, group_id)
+    body = form_body(MEETING_FIELDS)
+    try:
+        if not ActionForm().validate_on_submit():
+            raise Forbidden()
+        groups.record_meeting(db.session, user, group, load(MeetingInSchema(), body))
+    except DomainError as error:
+        db.session.rollback()
+        if isinstance(error, Forbidden):
+            raise
+        group = groups.get_group(db.session, user, group_id)
+        return _group_page(user, group, flatten(error.errors), body, error.message, error.status)
+    flash(_("The meeting was recorded."), "success")
+    return redirect(url_for("web_programme.group_page", group_id=group_id))

@@ -9,6 +9,7 @@ Revises: 0002
 Create Date: 2026-11-27 09:00:00
 
 """
+import sqlalchemy as sa
 from alembic import op
 
 from casework.access.row_policies import (
@@ -31,7 +32,11 @@ def upgrade():
         return
     for statement in FUNCTIONS:
         op.execute(statement)
+    # Tables declared in CASE_TABLES by a later revision install their policies there.
+    existing = set(sa.inspect(op.get_bind()).get_table_names())
     for table in CASE_TABLES:
+        if table.name not in existing:
+            continue
         for statement in install_statements(table):
             op.execute(statement)
 
@@ -39,7 +44,10 @@ def upgrade():
 def downgrade():
     if op.get_bind().dialect.name != 'postgresql':
         return
+    existing = set(sa.inspect(op.get_bind()).get_table_names())
     for table in CASE_TABLES:
+        if table.name not in existing:
+            continue
         for statement in uninstall_statements(table):
             op.execute(statement)
     for statement in DROP_FUNCTIONS:

@@ -81,6 +81,15 @@ POST   /api/v1/cases/<uuid:case_id>/support-items                    401        
 GET    /api/v1/cases/<uuid:case_id>/transitions                      401        ok/ok/404  ok/ok/404  404        404        404
 POST   /api/v1/cases/<uuid:case_id>/transitions                      401        422/422/404 422/422/404 404        404        404
 POST   /api/v1/imports                                               401        ok         ok         403        403        403
+GET    /api/v1/groups                                                401        ok         ok         ok         403        403
+POST   /api/v1/groups                                                401        ok         ok         403        403        403
+GET    /api/v1/groups/<uuid:group_id>                                401        ok/ok/404  ok/ok/404  ok/ok/404  403        403
+GET    /api/v1/groups/<uuid:group_id>/meetings                       401        ok/ok/404  ok/ok/404  ok/ok/404  403        403
+POST   /api/v1/groups/<uuid:group_id>/meetings                       401        ok/ok/404  ok/ok/404  403/403/404 403       403
+GET    /api/v1/groups/<uuid:group_id>/members                        401        ok/ok/404  ok/ok/404  403/403/404 403       403
+POST   /api/v1/groups/<uuid:group_id>/members                        401        ok/ok/404  ok/ok/404  403/403/404 403       403
+POST   /api/v1/groups/<uuid:group_id>/members/<uuid:member_id>/leave 401        ok/ok/404  ok/ok/404  403/403/404 403       403
+GET    /api/v1/groups/report                                         401        ok         ok         ok         403        403
 GET    /api/v1/imports/<uuid:import_id>                              401        404        ok/ok/404  404        404        404
 GET    /api/v1/imports/<uuid:import_id>/report                       401        404        ok/ok/404  404        404        404
 GET    /api/v1/me                                                    401        ok         ok         ok         ok         ok
@@ -145,6 +154,10 @@ POST   /login                                                        400        
 POST   /logout                                                       400        go         go         go         go         go
 GET    /programme/activities                                         go         ok         ok         ok         403        403
 POST   /programme/activities                                         400        go         go         403        403        403
+GET    /programme/groups                                             go         ok         ok         ok         403        403
+POST   /programme/groups                                             400        go         go         403        403        403
+GET    /programme/groups/<uuid:group_id>                             go         ok/ok/404  ok/ok/404  ok/ok/404  403        403
+POST   /programme/groups/<uuid:group_id>/meetings                    400        go/go/404  go/go/404  403/403/404 403       403
 GET    /stats                                                        go         403        ok         ok         403        403
 GET    /stats/report                                                 go         403        ok         ok         403        403
 GET    /supervisor/role-requests                                     go         403        ok         403        403        403
@@ -291,6 +304,26 @@ BODIES: dict[tuple[str, str], Body] = {
     ("POST", "/programme/activities"): Body(
         lambda c: {"unit": c.unit, "kind": "training", "topic": "hiv", "title": "Tập huấn",
                    "held_on": "2026-06-01", "officials_reached": "20"},
+        kind="form",
+    ),
+    ("POST", "/api/v1/groups"): Body(
+        lambda c: {"unit": c.unit, "kind": "peer_group", "name": "Nhóm đồng đẳng"}
+    ),
+    ("GET", "/api/v1/groups/report"): Body(
+        lambda c: {"unit": c.unit, "period": "2026-H1"}, kind="query"
+    ),
+    ("POST", "/api/v1/groups/<uuid:group_id>/members"): Body(lambda c: {"contact_name": "B"}),
+    ("POST", "/api/v1/groups/<uuid:group_id>/members/<uuid:member_id>/leave"): Body(
+        lambda c: {}
+    ),
+    ("POST", "/api/v1/groups/<uuid:group_id>/meetings"): Body(
+        lambda c: {"held_on": "2026-06-01", "topic": "drugs", "members_present": 0}
+    ),
+    ("POST", "/programme/groups"): Body(
+        lambda c: {"unit": c.unit, "kind": "club", "name": "CLB"}, kind="form"
+    ),
+    ("POST", "/programme/groups/<uuid:group_id>/meetings"): Body(
+        lambda c: {"held_on": "2026-06-01", "topic": "drugs", "members_present": "0"},
         kind="form",
     ),
     ("POST", "/api/v1/schemes"): Body(

@@ -192,6 +192,21 @@ def _activity(objects: Objects, role: str, where: str) -> str:
     return response.get_json()["id"]
 
 
+def _group(objects: Objects, role: str, where: str) -> str:
+    response = objects.opener.post(
+        "/api/v1/groups", json={"unit": UNIT_OF[where], "kind": "club", "name": "CLB"}
+    )
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
+def _member(objects: Objects, role: str, where: str) -> str:
+    group = objects.get("group_id", role, where)
+    response = objects.opener.post(f"/api/v1/groups/{group}/members", json={"contact_name": "A"})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
 def _import(objects: Objects, role: str, where: str) -> str:
     response = objects.opener.client.post(
         "/api/v1/imports",
@@ -218,6 +233,8 @@ FACTORIES: dict[str, Callable[[Objects, str, str], Any]] = {
     "provider_id": _provider,
     "import_id": _import,
     "activity_id": _activity,
+    "group_id": _group,
+    "member_id": _member,
 }
 
 

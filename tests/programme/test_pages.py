@@ -45,3 +45,25 @@ def test_roles_without_programme_work_do_not_get_the_page(world, browser_for):
     assert browser_for("auditor").get("/programme/activities").status_code == 403
     statistician = browser_for("statistician").text("/programme/activities")
     assert "Ghi nhận hoạt động" not in statistician  # reads, does not record
+
+
+def test_a_worker_creates_a_club_and_records_its_meeting_on_the_group_page(world, browser_for):
+    browser = browser_for("worker_a")
+    assert "Câu lạc bộ và nhóm" in browser.text("/programme/groups")
+    created = browser.submit("/programme/groups", "/programme/groups", {
+        "unit": "00004", "kind": "club", "name": "CLB Sống khỏe",
+    })
+    assert created.status_code == 302
+    group_url = created.headers["Location"]
+    assert "CLB Sống khỏe" in browser.text(group_url)
+    refused = browser.submit(group_url, group_url + "/meetings", {
+        "held_on": vietnam_today().isoformat(), "topic": "drugs", "members_present": "-1",
+    })
+    assert refused.status_code == 422
+    assert 'id="members_present-error"' in refused.get_data(as_text=True)
+    done = browser.submit(group_url, group_url + "/meetings", {
+        "held_on": vietnam_today().isoformat(), "topic": "drugs", "members_present": "0",
+        "others_present": "15",
+    })
+    assert done.status_code == 302
+    assert "Phòng, chống ma túy" in browser.text(group_url)
