@@ -14,6 +14,7 @@ from casework.crypto.models import KeyCheck, RotationProgress  # noqa: F401
 from casework.people.models import Person  # noqa: F401
 from casework.programme.models import (  # noqa: F401
     Activity,
+    CommuneRating,
     GroupMeeting,
     GroupMember,
     ProgrammeGroup,

@@ -11,7 +11,7 @@ from flask_smorest import Blueprint, Page
 import casework.api.pagination  # noqa: F401 - names the paging parameter per_page
 from casework.access.current import caller
 from casework.extensions import db
-from casework.programme import activities, groups, schemes
+from casework.programme import activities, groups, ratings, schemes
 from casework.programme.schemas import (
     ActivityInSchema,
     ActivityListArgsSchema,
@@ -26,6 +26,11 @@ from casework.programme.schemas import (
     MemberInSchema,
     MemberLeaveSchema,
     MemberOutSchema,
+    RatingInSchema,
+    RatingOutSchema,
+    RatingReviewSchema,
+    RatingSummaryArgsSchema,
+    RatingSummarySchema,
     ReportArgsSchema,
     SchemeCountsArgsSchema,
     SchemeCountsSchema,
@@ -203,5 +208,47 @@ class GroupMeetings(MethodView):
         return groups.record_meeting(db.session, user, group, data)
 
 
+ratings_blp = Blueprint(
+    "ratings", __name__, url_prefix="/units", description="Commune ratings and hotspots"
+)
+
+
+@ratings_blp.route("/<string:unit_code>/ratings")
+class Ratings(MethodView):
+    @ratings_blp.response(200, RatingOutSchema(many=True))
+    def get(self, unit_code: str) -> list[Any]:
+        """A commune's ratings, newest year first."""
+        unit = ratings.commune(db.session, caller(), unit_code)
+        return ratings.ratings_of(db.session, unit)
+
+    @ratings_blp.arguments(RatingInSchema)
+    @ratings_blp.response(201, RatingOutSchema)
+    def post(self, data: dict[str, Any], unit_code: str) -> Any:
+        """The commune's self-assessment of a year (corrected until reviewed)."""
+        user = caller()
+        return ratings.self_assess(db.session, user, ratings.commune(db.session, user, unit_code),
+                                   data)
+
+
+@ratings_blp.route("/<string:unit_code>/ratings/<int:year>/review")
+class RatingReview(MethodView):
+    @ratings_blp.arguments(RatingReviewSchema)
+    @ratings_blp.response(200, RatingOutSchema)
+    def post(self, data: dict[str, Any], unit_code: str, year: int) -> Any:
+        """The district's or province's review (``programme.review`` above the commune)."""
+        user = caller()
+        unit = ratings.commune(db.session, user, unit_code)
+        return ratings.review(db.session, user, unit, year, data)
+
+
+@ratings_blp.route("/<string:unit_code>/ratings/summary")
+class RatingSummary(MethodView):
+    @ratings_blp.arguments(RatingSummaryArgsSchema, location="query")
+    @ratings_blp.response(200, RatingSummarySchema)
+    def get(self, args: dict[str, Any], unit_code: str) -> dict[str, Any]:
+        """Share of communes rated well, hotspots, areas without social evils, for a year."""
+        return ratings.rating_summary(db.session, caller(), unit_code, args["year"])
+
+
 def blueprints() -> list[Blueprint]:
-    return [schemes_blp, activities_blp, groups_blp]
+    return [schemes_blp, activities_blp, groups_blp, ratings_blp]

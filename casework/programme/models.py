@@ -6,13 +6,23 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, Integer, LargeBinary, String
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.cases.models import Case
 from casework.crypto.orm import EncryptedField
 from casework.extensions import db
-from casework.model_base import UUIDPrimaryKey, timestamp_column
+from casework.model_base import UTCDateTime, UUIDPrimaryKey, timestamp_column
 from casework.units.models import Unit
 
 
@@ -115,3 +125,28 @@ class GroupMeeting(UUIDPrimaryKey, db.Model):
     others_present: Mapped[int] = mapped_column(Integer, default=0)
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = timestamp_column()
+
+
+class CommuneRating(UUIDPrimaryKey, db.Model):
+    """A commune's yearly self-assessment against the rating criteria (data:
+    ``rating_criteria``) and its review by the district or province above it."""
+
+    __tablename__ = "commune_rating"
+    __table_args__ = (UniqueConstraint("unit_id", "year"),)
+
+    unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("unit.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    scores: Mapped[dict] = mapped_column(JSON, default=dict)
+    total: Mapped[int] = mapped_column(Integer)
+    self_result: Mapped[str] = mapped_column(String(16))
+    hotspots: Mapped[list] = mapped_column(JSON, default=list)
+    no_social_evils: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(16), default="self_assessed")
+    reviewed_result: Mapped[str | None] = mapped_column(String(16))
+    reviewed_hotspots: Mapped[list | None] = mapped_column(JSON)
+    reviewed_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    assessed_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id"))
+    assessed_at: Mapped[datetime] = timestamp_column()
+
+    unit: Mapped[Unit] = relationship(lazy="joined")

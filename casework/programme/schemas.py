@@ -237,3 +237,53 @@ class GroupReportSchema(Schema):
     unit = fields.String()
     period = fields.String()
     kinds = fields.List(fields.Nested(GroupKindRowSchema))
+
+
+# --- commune ratings ---------------------------------------------------------------------------
+
+
+class RatingInSchema(Schema):
+    year = fields.Integer(required=True)
+    scores = fields.Dict(
+        keys=fields.String(validate=validate.Length(max=32)),
+        values=fields.Integer(),
+        required=True,
+        validate=validate.Length(max=50),
+    )
+    hotspots = fields.List(fields.String(validate=validate.OneOf(codes("hotspot_topics"))))
+    no_social_evils = fields.Boolean()
+
+
+class RatingReviewSchema(Schema):
+    result = fields.String(required=True, validate=validate.OneOf(codes("rating_results")))
+    hotspots = fields.List(fields.String(validate=validate.OneOf(codes("hotspot_topics"))))
+
+
+class RatingOutSchema(Schema):
+    unit = fields.Function(lambda r: r.unit.code)
+    year = fields.Integer()
+    scores = fields.Dict(keys=fields.String(), values=fields.Integer())
+    total = fields.Integer()
+    self_result = fields.String()
+    hotspots = fields.List(fields.String())
+    no_social_evils = fields.Boolean()
+    status = fields.String()
+    reviewed_result = fields.String(allow_none=True)
+    reviewed_hotspots = fields.List(fields.String(), allow_none=True)
+    reviewed_at = fields.DateTime(allow_none=True)
+
+
+class RatingSummaryArgsSchema(Schema):
+    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+
+
+class RatingSummarySchema(Schema):
+    unit = fields.String()
+    year = fields.Integer()
+    communes = fields.Integer()
+    self_assessed = fields.Integer()
+    reviewed = fields.Integer()
+    rated_good = fields.Integer()
+    share_rated_good = fields.Float(allow_none=True)
+    hotspots = fields.Dict(keys=fields.String(), values=fields.Integer())
+    without_social_evils = fields.Integer()

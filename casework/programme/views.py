@@ -14,9 +14,15 @@ from casework.access.current import caller
 from casework.errors import DomainError, Forbidden, Invalid
 from casework.extensions import db
 from casework.model_base import vietnam_today
-from casework.programme import activities, groups
-from casework.programme.schemas import ActivityInSchema, GroupInSchema, MeetingInSchema
-from casework.programme.vocabulary import choices
+from casework.programme import activities, groups, ratings
+from casework.programme.schemas import (
+    ActivityInSchema,
+    GroupInSchema,
+    MeetingInSchema,
+    RatingInSchema,
+    RatingReviewSchema,
+)
+from casework.programme.vocabulary import choices, vocabulary
 from casework.web.auth import login_required_page
 from casework.web.forms import ActionForm
 from casework.web.validation import flatten
@@ -192,3 +198,91 @@ def group_meeting(group_id: uuid.UUID) -> Any:
         return _group_page(user, group, flatten(error.errors), body, error.message, error.status)
     flash(_("The meeting was recorded."), "success")
     return redirect(url_for("web_programme.group_page", group_id=group_id))
+
+
+# --- commune ratings ---------------------------------------------------------------------------
+
+
+def _year() -> int:
+    try:
+        return int(request.values.get("year") or vietnam_today().year)
+    except ValueError:
+        return vietnam_today().year
+
+
+def _ratings_page(user: Any, errors: dict | None = None, values: dict | None = None,
+                  message: str | None = None, status: int = 200) -> Any:
+    year = _year()
+    page = render_template(
+        "programme/ratings.html",
+        year=year,
+        rows=ratings.ratings_in_scope(db.session, user, year),
+        may_review=lambda r: ratings.may_review(user, r.unit),
+        errors=errors or {},
+        values=values or {"unit": _home_unit(user), "year": str(year)},
+        message=message,
+        may_record=bool(activities.scope_paths(user, activities.RECORD)),
+        criteria=vocabulary()["rating_criteria"],
+        hotspot_topics=choices("hotspot_topics"),
+        results=choices("rating_results"),
+    )
+    return page, status
+
+
+@bp.get("/ratings")
+@login_required_page
+def ratings_list() -> Any:
+    """The year's commune ratings of the caller's subtree, and the self-assessment form."""
+    user = caller()
+    activities.require_reader(user)
+    return _ratings_page(user)
+
+
+@bp.post("/ratings")
+@login_required_page
+def ratings_create() -> Any:
+    """A commune's self-assessment."""
+    user = caller()
+    body: dict[str, Any] = form_body(("year",))
+    body["scores"] = {c["code"]: v.strip() for c in vocabulary()["rating_criteria"]
+                      if (v := request.form.get(f"score_{c['code']}")) and v.strip()}
+    body["hotspots"] = request.form.getlist("hotspots")
+    body["no_social_evils"] = request.form.get("no_social_evils") in ("on", "y", "1")
+    code = (request.form.get("unit") or "").strip()
+    try:
+        if not ActionForm().validate_on_submit():
+            raise Forbidden()
+        unit = ratings.commune(db.session, user, code)
+        ratings.self_assess(db.session, user, unit, load(RatingInSchema(), body))
+    except DomainError as error:
+        db.session.rollback()
+        if isinstance(error, Forbidden):
+            raise
+        errors = {k.replace("scores.", "score_"): v for k, v in flatten(error.errors).items()}
+        if error.status == 404:
+            errors["unit"] = [_("No commune with this code in your area.")]
+        values = {**request.form.to_dict(), "unit": code}
+        status = 422 if error.status == 404 else error.status  # a field of the form
+        return _ratings_page(user, errors, values, error.message, status)
+    flash(_("The self-assessment was recorded."), "success")
+    return redirect(url_for("web_programme.ratings_list", year=body.get("year")))
+
+
+@bp.post("/ratings/<string:unit_code>/<int:year>/review")
+@login_required_page
+def ratings_review(unit_code: str, year: int) -> Any:
+    """The district's or province's review of one commune's rating."""
+    user = caller()
+    unit = ratings.commune(db.session, user, unit_code)
+    try:
+        if not ActionForm().validate_on_submit():
+            raise Forbidden()
+        body = {"result": request.form.get("result", "")}
+        ratings.review(db.session, user, unit, year, load(RatingReviewSchema(), body))
+    except DomainError as error:
+        db.session.rollback()
+        if isinstance(error, Forbidden):
+            raise
+        return _ratings_page(user, flatten(error.errors), None, error.message, error.status)
+    flash(_("The rating was reviewed."), "success")
+    return redirect(url_for("web_programme.ratings_list", year=year))

@@ -116,6 +116,10 @@ PATCH  /api/v1/support-items/<uuid:item_id>                          401        
 GET    /api/v1/tokens                                                401        ok         ok         ok         ok         ok
 POST   /api/v1/tokens                                                401        ok         ok         ok         ok         ok
 DELETE /api/v1/tokens/<uuid:token_id>                                401        ok/404/404 ok/404/404 ok/404/404 ok/404/404 ok/404/404
+GET    /api/v1/units/<string:unit_code>/ratings                      401        ok/404/404 ok/404/404 ok/404/404 403        403
+POST   /api/v1/units/<string:unit_code>/ratings                      401        ok/404/404 ok/404/404 403/404/404 403       403
+POST   /api/v1/units/<string:unit_code>/ratings/<int:year>/review    401        403/404/404 403/404/404 403/404/404 403     403
+GET    /api/v1/units/<string:unit_code>/ratings/summary              401        ok/ok/404  ok/ok/404  ok/ok/404  403        403
 GET    /api/v1/units                                                 401        ok         ok         ok         ok         ok
 GET    /api/v1/users                                                 401        403        403        403        ok         403
 POST   /api/v1/users                                                 401        403        403        403        ok         403
@@ -158,6 +162,9 @@ GET    /programme/groups                                             go         
 POST   /programme/groups                                             400        go         go         403        403        403
 GET    /programme/groups/<uuid:group_id>                             go         ok/ok/404  ok/ok/404  ok/ok/404  403        403
 POST   /programme/groups/<uuid:group_id>/meetings                    400        go/go/404  go/go/404  403/403/404 403       403
+GET    /programme/ratings                                            go         ok         ok         ok         403        403
+POST   /programme/ratings                                            400        go         go         403        403        403
+POST   /programme/ratings/<string:unit_code>/<int:year>/review       400        403/404/404 403/404/404 403/404/404 403     403
 GET    /stats                                                        go         403        ok         ok         403        403
 GET    /stats/report                                                 go         403        ok         ok         403        403
 GET    /supervisor/role-requests                                     go         403        ok         403        403        403
@@ -325,6 +332,25 @@ BODIES: dict[tuple[str, str], Body] = {
     ("POST", "/programme/groups/<uuid:group_id>/meetings"): Body(
         lambda c: {"held_on": "2026-06-01", "topic": "drugs", "members_present": "0"},
         kind="form",
+    ),
+    ("POST", "/api/v1/units/<string:unit_code>/ratings"): Body(
+        lambda c: {"year": 2026, "scores": {"leadership": 15, "communication": 15,
+                   "no_new_cases": 20, "management": 20, "reintegration": 15, "models": 15}}
+    ),
+    ("POST", "/api/v1/units/<string:unit_code>/ratings/<int:year>/review"): Body(
+        lambda c: {"result": "good"}
+    ),
+    ("GET", "/api/v1/units/<string:unit_code>/ratings/summary"): Body(
+        lambda c: {"year": 2026}, kind="query"
+    ),
+    ("POST", "/programme/ratings"): Body(
+        lambda c: {"unit": c.unit, "year": "2026", "score_leadership": "15",
+                   "score_communication": "15", "score_no_new_cases": "20",
+                   "score_management": "20", "score_reintegration": "15", "score_models": "15"},
+        kind="form",
+    ),
+    ("POST", "/programme/ratings/<string:unit_code>/<int:year>/review"): Body(
+        lambda c: {"result": "good"}, kind="form"
     ),
     ("POST", "/api/v1/schemes"): Body(
         lambda c: {"code": f"m_{c.where}", "name": "Quỹ xã", "funder": "province",

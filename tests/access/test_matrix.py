@@ -207,6 +207,20 @@ def _member(objects: Objects, role: str, where: str) -> str:
     return response.get_json()["id"]
 
 
+def _unit_code(objects: Objects, role: str, where: str) -> str:
+    return UNIT_OF[where]
+
+
+def _rated_year(objects: Objects, role: str, where: str) -> int:
+    """A year the commune at ``where`` assessed (a neighbourhood is no commune: nothing)."""
+    objects.opener.post(
+        f"/api/v1/units/{UNIT_OF[where]}/ratings",
+        json={"year": 2026, "scores": {"leadership": 1, "communication": 1, "no_new_cases": 1,
+              "management": 1, "reintegration": 1, "models": 1}},
+    )
+    return 2026
+
+
 def _import(objects: Objects, role: str, where: str) -> str:
     response = objects.opener.client.post(
         "/api/v1/imports",
@@ -235,6 +249,8 @@ FACTORIES: dict[str, Callable[[Objects, str, str], Any]] = {
     "activity_id": _activity,
     "group_id": _group,
     "member_id": _member,
+    "unit_code": _unit_code,
+    "year": _rated_year,
 }
 
 

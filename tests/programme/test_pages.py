@@ -67,3 +67,27 @@ def test_a_worker_creates_a_club_and_records_its_meeting_on_the_group_page(world
     })
     assert done.status_code == 302
     assert "Phòng, chống ma túy" in browser.text(group_url)
+
+
+def test_a_commune_assesses_itself_and_the_province_confirms_on_the_ratings_page(
+    world, browser_for
+):
+    commune = browser_for("supervisor_a")
+    assert "Đánh giá, xếp loại xã" in commune.text("/programme/ratings")
+    form = {"unit": "00004", "year": str(vietnam_today().year), "score_leadership": "15",
+            "score_communication": "15", "score_no_new_cases": "20", "score_management": "20",
+            "score_reintegration": "15", "score_models": "15", "hotspots": "drugs"}
+    refused = commune.submit("/programme/ratings", "/programme/ratings",
+                             {**form, "score_leadership": "99"})
+    assert refused.status_code == 422
+    assert 'id="score_leadership-error"' in refused.get_data(as_text=True)
+    assert commune.submit("/programme/ratings", "/programme/ratings", form).status_code == 302
+    province = browser_for("supervisor_province")
+    page = province.text("/programme/ratings")
+    assert "Trọng điểm về ma túy" in page
+    year = vietnam_today().year
+    done = province.submit("/programme/ratings", f"/programme/ratings/00004/{year}/review",
+                           {"result": "good"})
+    assert done.status_code == 302
+    assert "Làm tốt công tác phòng, chống tệ nạn ma túy, mại dâm" in province.text(
+        "/programme/ratings")
