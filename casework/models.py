@@ -13,6 +13,14 @@ from casework.cases.models import Case, CaseEvent  # noqa: F401
 from casework.crypto.models import KeyCheck, RotationProgress  # noqa: F401
 from casework.notifications.models import Delivery, Notification  # noqa: F401
 from casework.people.models import Person  # noqa: F401
+from casework.programme.models import (  # noqa: F401
+    Activity,
+    CommuneRating,
+    GroupMeeting,
+    GroupMember,
+    ProgrammeGroup,
+    SupportScheme,
+)
 from casework.rate_limits import RateLimitCounter  # noqa: F401 - and the limiter's storage
 from casework.services.models import (  # noqa: F401,E402
     CaseImport,

@@ -22,6 +22,9 @@ PERMISSIONS = (
     "reveal.review",  # see who broke the glass below you, and why
     "note.write",
     "referral.manage",
+    "scheme.manage",  # add and close a province's own support schemes (reference data)
+    "programme.record",  # record activities, groups and meetings of the programme work
+    "programme.review",  # review communes' self-assessments, mark reports received
     "provider.manage",  # register and edit service providers of the subtree (no case content)
     "people.search",
     "report.view",
@@ -43,6 +46,7 @@ _WORKER = frozenset(
         "note.write",
         "referral.manage",
         "people.search",
+        "programme.record",
     }
 )
 
@@ -57,12 +61,13 @@ ROLE_PERMISSIONS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
             "report.view",
             "provider.manage",
             "role.approve",
+            "programme.review",
         },
         "statistician": frozenset({"report.view"}),
         # The provider directory is reference data, like units: no person is in it, so the
         # administrator keeping a province's directory up to date needs no case access.
         "administrator": frozenset(
-            {"user.manage", "unit.manage", "keys.rotate", "provider.manage"}
+            {"user.manage", "unit.manage", "keys.rotate", "provider.manage", "scheme.manage"}
         ),
         "auditor": frozenset({"audit.read"}),
     }

@@ -92,6 +92,8 @@ CASE_TABLES: tuple[CaseTable, ...] = (
     # Per recipient: a user reads and marks only their own; whoever may write the case it is
     # about may notify someone of it (an assignment, a transfer, a closure decision).
     CaseTable("notification", "recipient", "recipient_id"),
+    # A group's members: cases or only contacts, scoped by the group's unit (issue 21).
+    CaseTable("group_member", "unit", "unit_id", statistics=True),
 )
 
 # SQL-standard bodies (BEGIN ATOMIC, PostgreSQL 14+) are resolved when the function is created,

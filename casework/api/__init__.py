@@ -34,6 +34,7 @@ def init_app(app: Flask) -> None:
     api.spec.components.security_scheme(
         "session", {"type": "apiKey", "in": "cookie", "name": "casework_session"}
     )
+    from casework.programme.api import blueprints as programme_blueprints
     from casework.services.blueprints import blueprints as services_blueprints
     from casework.stats.api import blp as stats_blp
 
@@ -50,6 +51,7 @@ def init_app(app: Flask) -> None:
         reveals_blp,
         audit_blp,  # access and accounts
         *services_blueprints(),  # support work and bulk intake
+        *programme_blueprints(),  # programme work around the cases
         stats_blp,  # anonymised statistics
     ):
         api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")

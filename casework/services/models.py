@@ -104,6 +104,8 @@ class SupportItem(UUIDPrimaryKey, db.Model):
     started_on: Mapped[date | None] = mapped_column(Date)
     ended_on: Mapped[date | None] = mapped_column(Date)
     amount_vnd: Mapped[int | None] = mapped_column(BigInteger)
+    # the support scheme funding it, by code (casework.programme.schemes)
+    scheme_code: Mapped[str | None] = mapped_column(String(40), index=True)
     # loan
     loan_programme: Mapped[str | None] = mapped_column(String(200))
     loan_status: Mapped[str | None] = mapped_column(String(16))

@@ -60,6 +60,7 @@ def support_item_view(item: SupportItem, show: bool) -> dict[str, Any]:
             "kept_6_months",
         )
     }
+    view["scheme"] = item.scheme_code
     view["provider"] = provider_ref(item.provider)
     view["employer_name"] = item.employer_name if show else None
     view["outcome_note"] = item.outcome_note if show else None

@@ -111,6 +111,11 @@ class ConsentRecordedSchema(ConsentOutSchema):
 class _SupportDetails(Schema):
     amount_vnd = fields.Integer(validate=validate.Range(min=0, max=MAX_VND), allow_none=True)
     loan_programme = fields.String(validate=validate.Length(max=200), allow_none=True)
+    scheme = fields.String(
+        validate=validate.Regexp(r"^[a-z0-9_]{2,40}$"),
+        allow_none=True,
+        metadata={"description": "the code of the support scheme funding it (GET /schemes)"},
+    )
     loan_status = fields.String(validate=validate.OneOf(LOAN_STATUSES))
     course = fields.String(validate=validate.Length(max=200), allow_none=True)
     training_result = fields.String(validate=validate.OneOf(TRAINING_RESULTS), allow_none=True)
@@ -151,6 +156,7 @@ class SupportItemOutSchema(Schema):
     ended_on = fields.Date(allow_none=True)
     amount_vnd = fields.Integer(allow_none=True)
     loan_programme = fields.String(allow_none=True)
+    scheme = fields.String(allow_none=True)
     loan_status = fields.String(allow_none=True)
     course = fields.String(allow_none=True)
     training_result = fields.String(allow_none=True)

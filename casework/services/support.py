@@ -19,6 +19,7 @@ from casework.audit import trail
 from casework.cases.models import Case
 from casework.errors import Invalid
 from casework.model_base import utcnow, vietnam_today
+from casework.programme.schemes import check_support
 from casework.services.access import ensure_open
 from casework.services.models import SupportItem
 from casework.services.providers import provider_for_referral
@@ -142,6 +143,8 @@ def create_item(session: Session, actor: Actor, case: Case, data: dict[str, Any]
     for name in ENCRYPTED_FIELDS:
         if data.get(name):
             setattr(item, name, data[name])
+    item.scheme_code = data.get("scheme")
+    check_support(session, case, kind, item.scheme_code, item.amount_vnd)
     _check_dates(item)
     session.add(item)
     session.flush()
@@ -225,6 +228,11 @@ def update_item(
         if name in data and getattr(item, name) != data[name]:
             setattr(item, name, data[name] or None)
             changed.append(name)
+    if "scheme" in data and data["scheme"] != item.scheme_code:
+        item.scheme_code = data["scheme"]
+        changed.append("scheme")
+    if "scheme" in changed or "amount_vnd" in changed:
+        check_support(session, case, item.kind, item.scheme_code, item.amount_vnd)
     _check_dates(item)
     if changed:
         item.updated_at = utcnow()

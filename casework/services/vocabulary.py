@@ -42,8 +42,11 @@ SUPPORT_KINDS = (
 #: Law 53/2024 Art 37: only a confirmed victim of trafficking receives these.
 CONFIRMED_VICTIM_ONLY = frozenset({"schooling", "vocational_training", "initial_allowance", "loan"})
 
-#: Kinds where money moves, so ``amount_vnd`` means something.
-MONEY_KINDS = frozenset({"initial_allowance", "loan", "essentials", "travel", "housing"})
+#: Kinds where money moves, so ``amount_vnd`` means something (a course's fee is paid by the
+#: vocational scheme that funds it, within the scheme's limit).
+MONEY_KINDS = frozenset(
+    {"initial_allowance", "loan", "essentials", "travel", "housing", "vocational_training"}
+)
 
 SUPPORT_STATUSES = ("planned", "referred", "in_progress", "completed", "declined", "not_possible")
 SUPPORT_TRANSITIONS: MappingProxyType[str, frozenset[str]] = MappingProxyType(

@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
 
 def register_pages(app: Flask) -> None:
     """The pages, one blueprint per audience or capability, and what every template uses."""
+    from casework.programme import views as programme_views
     from casework.web import (
         admin,
         auth,
@@ -46,5 +47,6 @@ def register_pages(app: Flask) -> None:
         bulk_import,
         statistics,
         today,
+        programme_views,
     ):
         app.register_blueprint(module.bp)

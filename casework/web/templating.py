@@ -29,6 +29,8 @@ def _action_form() -> Any:
 
 
 def install(app: Flask) -> None:
+    from casework.programme.vocabulary import label as programme_label
+
     app.jinja_env.filters["show_date"] = labels.show_date
     app.jinja_env.filters["show_datetime"] = labels.show_datetime
     app.jinja_env.filters["one_language"] = readable
@@ -48,6 +50,7 @@ def install(app: Flask) -> None:
         referral_source_label=lambda code: labels.label_of(labels.REFERRAL_SOURCE_LABELS, code),
         unit_kind_label=lambda code: labels.label_of(labels.UNIT_KIND_LABELS, code),
         person_field_label=lambda name: labels.label_of(labels.PERSON_FIELD_LABELS, name),
+        programme_label=programme_label,
     )
 
     @app.context_processor

@@ -52,6 +52,10 @@ POST   /admin/users/<uuid:user_id>/roles                             400        
 POST   /admin/users/<uuid:user_id>/roles/<uuid:assignment_id>/revoke 400        403        403        403        go/go/404  403
 POST   /admin/users/<uuid:user_id>/role-requests/<uuid:request_id>/withdraw 400 403    403        403        go/go/404  403
 POST   /admin/users/<uuid:user_id>/totp                              400        403        403        403        go/go/404  403
+GET    /api/v1/activities                                            401        ok         ok         ok         403        403
+POST   /api/v1/activities                                            401        ok         ok         403        403        403
+GET    /api/v1/activities/<uuid:activity_id>                         401        ok/ok/404  ok/ok/404  ok/ok/404  403        403
+GET    /api/v1/activities/report                                     401        ok         ok         ok         403        403
 GET    /api/v1/audit                                                 401        403        403        403        403        ok
 POST   /api/v1/auth/enrolment                                        422        422        422        422        422        422
 POST   /api/v1/auth/login                                            401        ok         ok         ok         ok         ok
@@ -77,6 +81,15 @@ POST   /api/v1/cases/<uuid:case_id>/support-items                    401        
 GET    /api/v1/cases/<uuid:case_id>/transitions                      401        ok/ok/404  ok/ok/404  404        404        404
 POST   /api/v1/cases/<uuid:case_id>/transitions                      401        422/422/404 422/422/404 404        404        404
 POST   /api/v1/imports                                               401        ok         ok         403        403        403
+GET    /api/v1/groups                                                401        ok         ok         ok         403        403
+POST   /api/v1/groups                                                401        ok         ok         403        403        403
+GET    /api/v1/groups/<uuid:group_id>                                401        ok/ok/404  ok/ok/404  ok/ok/404  403        403
+GET    /api/v1/groups/<uuid:group_id>/meetings                       401        ok/ok/404  ok/ok/404  ok/ok/404  403        403
+POST   /api/v1/groups/<uuid:group_id>/meetings                       401        ok/ok/404  ok/ok/404  403/403/404 403       403
+GET    /api/v1/groups/<uuid:group_id>/members                        401        ok/ok/404  ok/ok/404  403/403/404 403       403
+POST   /api/v1/groups/<uuid:group_id>/members                        401        ok/ok/404  ok/ok/404  403/403/404 403       403
+POST   /api/v1/groups/<uuid:group_id>/members/<uuid:member_id>/leave 401        ok/ok/404  ok/ok/404  403/403/404 403       403
+GET    /api/v1/groups/report                                         401        ok         ok         ok         403        403
 GET    /api/v1/imports/<uuid:import_id>                              401        404        ok/ok/404  404        404        404
 GET    /api/v1/imports/<uuid:import_id>/report                       401        404        ok/ok/404  404        404        404
 GET    /api/v1/me                                                    401        ok         ok         ok         ok         ok
@@ -92,6 +105,10 @@ GET    /api/v1/role-requests/<uuid:request_id>                       401        
 DELETE /api/v1/role-requests/<uuid:request_id>                       401        403        403/403/404 403       ok/ok/404  403
 POST   /api/v1/role-requests/<uuid:request_id>/decision              401        403        ok/ok/404  403        403/403/404 403
 GET    /api/v1/reveals                                               401        403        ok         403        403        403
+GET    /api/v1/schemes                                               401        ok         ok         ok         ok         ok
+POST   /api/v1/schemes                                               401        403        403        403        ok         403
+GET    /api/v1/schemes/counts                                        401        403        ok         ok         403        403
+PATCH  /api/v1/schemes/<string:code>                                 401        404        404        404        404        404
 GET    /api/v1/stats/indicators                                      401        403        ok         ok         403        403
 GET    /api/v1/stats/report                                          401        403        ok         ok         403        403
 GET    /api/v1/support-items/<uuid:item_id>                          401        ok/ok/404  ok/ok/404  404        404        404
@@ -99,6 +116,10 @@ PATCH  /api/v1/support-items/<uuid:item_id>                          401        
 GET    /api/v1/tokens                                                401        ok         ok         ok         ok         ok
 POST   /api/v1/tokens                                                401        ok         ok         ok         ok         ok
 DELETE /api/v1/tokens/<uuid:token_id>                                401        ok/404/404 ok/404/404 ok/404/404 ok/404/404 ok/404/404
+GET    /api/v1/units/<string:unit_code>/ratings                      401        ok/404/404 ok/404/404 ok/404/404 403        403
+POST   /api/v1/units/<string:unit_code>/ratings                      401        ok/404/404 ok/404/404 403/404/404 403       403
+POST   /api/v1/units/<string:unit_code>/ratings/<int:year>/review    401        403/404/404 403/404/404 403/404/404 403     403
+GET    /api/v1/units/<string:unit_code>/ratings/summary              401        ok/ok/404  ok/ok/404  ok/ok/404  403        403
 GET    /api/v1/units                                                 401        ok         ok         ok         ok         ok
 GET    /api/v1/users                                                 401        403        403        403        ok         403
 POST   /api/v1/users                                                 401        403        403        403        ok         403
@@ -135,6 +156,15 @@ GET    /lang/<code>                                                  go         
 GET    /login                                                        ok         go         go         go         go         go
 POST   /login                                                        400        go         go         go         go         go
 POST   /logout                                                       400        go         go         go         go         go
+GET    /programme/activities                                         go         ok         ok         ok         403        403
+POST   /programme/activities                                         400        go         go         403        403        403
+GET    /programme/groups                                             go         ok         ok         ok         403        403
+POST   /programme/groups                                             400        go         go         403        403        403
+GET    /programme/groups/<uuid:group_id>                             go         ok/ok/404  ok/ok/404  ok/ok/404  403        403
+POST   /programme/groups/<uuid:group_id>/meetings                    400        go/go/404  go/go/404  403/403/404 403       403
+GET    /programme/ratings                                            go         ok         ok         ok         403        403
+POST   /programme/ratings                                            400        go         go         403        403        403
+POST   /programme/ratings/<string:unit_code>/<int:year>/review       400        403/404/404 403/404/404 403/404/404 403     403
 GET    /stats                                                        go         403        ok         ok         403        403
 GET    /stats/report                                                 go         403        ok         ok         403        403
 GET    /supervisor/role-requests                                     go         403        ok         403        403        403
@@ -271,6 +301,65 @@ BODIES: dict[tuple[str, str], Body] = {
         lambda c: {"decision": "approve"}
     ),
     ("GET", "/api/v1/people/search"): Body(lambda c: {"national_id": "001194012345"}, kind="query"),
+    ("POST", "/api/v1/activities"): Body(
+        lambda c: {"unit": c.unit, "kind": "training", "topic": "hiv", "title": "Tập huấn",
+                   "held_on": "2026-06-01", "officials_reached": 20}
+    ),
+    ("GET", "/api/v1/activities/report"): Body(
+        lambda c: {"unit": c.unit, "period": "2026-H1"}, kind="query"
+    ),
+    ("POST", "/programme/activities"): Body(
+        lambda c: {"unit": c.unit, "kind": "training", "topic": "hiv", "title": "Tập huấn",
+                   "held_on": "2026-06-01", "officials_reached": "20"},
+        kind="form",
+    ),
+    ("POST", "/api/v1/groups"): Body(
+        lambda c: {"unit": c.unit, "kind": "peer_group", "name": "Nhóm đồng đẳng"}
+    ),
+    ("GET", "/api/v1/groups/report"): Body(
+        lambda c: {"unit": c.unit, "period": "2026-H1"}, kind="query"
+    ),
+    ("POST", "/api/v1/groups/<uuid:group_id>/members"): Body(lambda c: {"contact_name": "B"}),
+    ("POST", "/api/v1/groups/<uuid:group_id>/members/<uuid:member_id>/leave"): Body(
+        lambda c: {}
+    ),
+    ("POST", "/api/v1/groups/<uuid:group_id>/meetings"): Body(
+        lambda c: {"held_on": "2026-06-01", "topic": "drugs", "members_present": 0}
+    ),
+    ("POST", "/programme/groups"): Body(
+        lambda c: {"unit": c.unit, "kind": "club", "name": "CLB"}, kind="form"
+    ),
+    ("POST", "/programme/groups/<uuid:group_id>/meetings"): Body(
+        lambda c: {"held_on": "2026-06-01", "topic": "drugs", "members_present": "0"},
+        kind="form",
+    ),
+    ("POST", "/api/v1/units/<string:unit_code>/ratings"): Body(
+        lambda c: {"year": 2026, "scores": {"leadership": 15, "communication": 15,
+                   "no_new_cases": 20, "management": 20, "reintegration": 15, "models": 15}}
+    ),
+    ("POST", "/api/v1/units/<string:unit_code>/ratings/<int:year>/review"): Body(
+        lambda c: {"result": "good"}
+    ),
+    ("GET", "/api/v1/units/<string:unit_code>/ratings/summary"): Body(
+        lambda c: {"year": 2026}, kind="query"
+    ),
+    ("POST", "/programme/ratings"): Body(
+        lambda c: {"unit": c.unit, "year": "2026", "score_leadership": "15",
+                   "score_communication": "15", "score_no_new_cases": "20",
+                   "score_management": "20", "score_reintegration": "15", "score_models": "15"},
+        kind="form",
+    ),
+    ("POST", "/programme/ratings/<string:unit_code>/<int:year>/review"): Body(
+        lambda c: {"result": "good"}, kind="form"
+    ),
+    ("POST", "/api/v1/schemes"): Body(
+        lambda c: {"code": f"m_{c.where}", "name": "Quỹ xã", "funder": "province",
+                   "kinds": ["loan"], "unit": c.unit}
+    ),
+    ("GET", "/api/v1/schemes/counts"): Body(
+        lambda c: {"unit": c.unit, "period": "2026-H1"}, kind="query"
+    ),
+    ("PATCH", "/api/v1/schemes/<string:code>"): Body(lambda c: {"active": False}),
     ("GET", "/api/v1/stats/indicators"): Body(
         lambda c: {"unit": c.unit, "period": "2026-H1"}, kind="query"
     ),

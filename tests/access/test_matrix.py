@@ -182,6 +182,45 @@ def _provider(objects: Objects, role: str, where: str) -> str:
     return response.get_json()["id"]
 
 
+def _activity(objects: Objects, role: str, where: str) -> str:
+    response = objects.opener.post(
+        "/api/v1/activities",
+        json={"unit": UNIT_OF[where], "kind": "communication", "topic": "drugs",
+              "title": "Tuyên truyền", "held_on": "2026-06-01"},
+    )
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
+def _group(objects: Objects, role: str, where: str) -> str:
+    response = objects.opener.post(
+        "/api/v1/groups", json={"unit": UNIT_OF[where], "kind": "club", "name": "CLB"}
+    )
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
+def _member(objects: Objects, role: str, where: str) -> str:
+    group = objects.get("group_id", role, where)
+    response = objects.opener.post(f"/api/v1/groups/{group}/members", json={"contact_name": "A"})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
+def _unit_code(objects: Objects, role: str, where: str) -> str:
+    return UNIT_OF[where]
+
+
+def _rated_year(objects: Objects, role: str, where: str) -> int:
+    """A year the commune at ``where`` assessed (a neighbourhood is no commune: nothing)."""
+    objects.opener.post(
+        f"/api/v1/units/{UNIT_OF[where]}/ratings",
+        json={"year": 2026, "scores": {"leadership": 1, "communication": 1, "no_new_cases": 1,
+              "management": 1, "reintegration": 1, "models": 1}},
+    )
+    return 2026
+
+
 def _import(objects: Objects, role: str, where: str) -> str:
     response = objects.opener.client.post(
         "/api/v1/imports",
@@ -207,6 +246,11 @@ FACTORIES: dict[str, Callable[[Objects, str, str], Any]] = {
     "referral_id": _via_case("referrals", {"service_kind": "essentials"}),
     "provider_id": _provider,
     "import_id": _import,
+    "activity_id": _activity,
+    "group_id": _group,
+    "member_id": _member,
+    "unit_code": _unit_code,
+    "year": _rated_year,
 }
 
 

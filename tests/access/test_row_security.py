@@ -84,6 +84,7 @@ def _hang_records_on(world: World, case_id: str, username: str) -> None:
     from casework.access.models import IdentityReveal
     from casework.accounts.models import User
     from casework.notifications.models import Notification
+    from casework.programme.models import GroupMember, ProgrammeGroup
     from casework.services.models import CaseImport, CaseNote, Consent, Referral, SupportItem
 
     with world.app.app_context():
@@ -109,6 +110,11 @@ def _hang_records_on(world: World, case_id: str, username: str) -> None:
                 ),
             ]
         )
+        group = ProgrammeGroup(unit_id=case.unit_id, kind="club", name="CLB", active=True)
+        db.session.add(group)
+        db.session.flush()
+        db.session.add(GroupMember(group_id=group.id, unit_id=case.unit_id, case_id=key,
+                                   role="member", joined_on=today))
         db.session.commit()
         db.session.remove()
 
