@@ -46,7 +46,7 @@ class CaseworkApi(Api):
     ERROR_SCHEMA = ErrorSchema
 
     def _register_pagination_header(self) -> None:
-        # The header carries JSON text: documented as such (see casework.api.pagination).
+        # The header carries JSON text: documented as such (see casework.pagination).
         self.spec.components.header("PAGINATION", pagination.PAGINATION_HEADER, lazy=True)
 
 

@@ -8,7 +8,6 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint, Page
 
-import casework.api.pagination  # noqa: F401 - names the paging parameter per_page
 from casework.access.current import caller
 from casework.extensions import db
 from casework.programme import activities, groups, ratings, schemes
