@@ -31,7 +31,13 @@ OUTCOMES = {"ok", "go", "400", "401", "403", "404", "405", "409", "422", "429"}
 NEIGHBOURHOOD = "90004"  # a unit below commune 00004, made by the matrix fixture
 EXCLUDED_ENDPOINTS = {"static"}
 #: Path parameters that are not objects in a unit: one fixed value for every request.
-FIXED_PARAMS = {"case_type": "post_rehab", "event": "verify", "code": "en"}
+FIXED_PARAMS = {
+    "case_type": "post_rehab",
+    "event": "verify",
+    "code": "en",
+    # Someone else's, or nobody's: a notification is its recipient's alone.
+    "notification_id": "5d0c6f2e-0000-4000-8000-000000000001",
+}
 
 TABLE = """
 # method route                                                        anonymous  worker     supervisor statist.   admin.     auditor
@@ -148,6 +154,13 @@ POST   /cases/<uuid:case_id>/support-items/<uuid:item_id>            400        
 GET    /cases/new                                                    go         ok         ok         403        403        403
 POST   /cases/new                                                    400        422        422        403        403        403
 GET    /healthz                                                      ok         ok         ok         ok         ok         ok
+GET    /api/v1/notifications                                         401        ok         ok         ok         ok         ok
+POST   /api/v1/notifications/<notification_id>/read                  401        404        404        404        404        404
+PUT    /api/v1/notifications/email                                   401        ok         ok         ok         ok         ok
+POST   /api/v1/notifications/read-all                                401        ok         ok         ok         ok         ok
+GET    /notifications/<notification_id>                              go         404        404        404        404        404
+GET    /today                                                        go         ok         ok         ok         ok         ok
+POST   /today/notifications/read                                     400        go         go         go         go         go
 GET    /home                                                         go         ok         ok         ok         ok         ok
 GET    /imports                                                      go         ok         ok         403        403        403
 POST   /imports                                                      400        go         go         403        403        403
@@ -300,6 +313,7 @@ BODIES: dict[tuple[str, str], Body] = {
     ("POST", "/api/v1/role-requests/<uuid:request_id>/decision"): Body(
         lambda c: {"decision": "approve"}
     ),
+    ("PUT", "/api/v1/notifications/email"): Body(lambda c: {"email": "worker@example.org"}),
     ("GET", "/api/v1/people/search"): Body(lambda c: {"national_id": "001194012345"}, kind="query"),
     ("POST", "/api/v1/activities"): Body(
         lambda c: {"unit": c.unit, "kind": "training", "topic": "hiv", "title": "Tập huấn",

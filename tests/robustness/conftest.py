@@ -161,6 +161,14 @@ def _add_objects(hostile: HostileWorld) -> None:
             f"/api/v1/cases/{case}/notes", json={"kind": "home_visit", "content": "Thăm nhà."}
         )
     )
+    ids["group"] = _created(
+        worker.post(
+            "/api/v1/groups", json={"unit": "00004", "kind": "club", "name": "Câu lạc bộ Ba Đình"}
+        )
+    )["id"]
+    ids["member"] = _created(
+        worker.post(f"/api/v1/groups/{ids['group']}/members", json={"contact_name": "Lê Thị Hoa"})
+    )["id"]
     upload = worker.client.post(
         "/api/v1/imports",
         data={

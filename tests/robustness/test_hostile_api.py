@@ -74,6 +74,8 @@ CALLERS = (
     (None, "/api/v1/role-requests", "supervisor_a"),
     ("POST", "/api/v1/providers", "supervisor_a"),
     ("PATCH", "/api/v1/providers/", "supervisor_a"),
+    ("POST", "/api/v1/schemes", "administrator"),
+    ("PATCH", "/api/v1/schemes/", "administrator"),
     ("POST", "/api/v1/cases/{case_id}/reveal", "worker_a2"),
 )
 
@@ -97,6 +99,12 @@ def path_ids(hostile: HostileWorld, operation: Operation) -> dict[str, str]:
         "referral_id": ids["referral"],
         "import_id": ids["import"],
         "request_id": ids["request"],
+        "group_id": ids["group"],
+        "member_id": ids["member"],
+        "activity_id": ids["group"],  # nobody's activity: a 404, whatever else is wrong
+        "code": "vbsp_poor_household",
+        "unit_code": "00004",
+        "year": "2026",
         "case_type": "post_rehab",
     }
     if operation.path.endswith("/reveal"):  # a case whose identity worker_a2 may not see
@@ -124,6 +132,35 @@ BASELINES: dict[str, Callable[[HostileWorld], dict[str, Any]]] = {
         "new_password": _password(),
     },
     "POST /api/v1/auth/totp/confirm": lambda h: {"code": "123456"},
+    "PUT /api/v1/notifications/email": lambda h: {"email": "worker@example.org"},
+    "POST /api/v1/schemes": lambda h: {
+        "code": "hostile_scheme",
+        "name": "Hỗ trợ của tỉnh",
+        "funder": "province",
+        "kinds": ["essentials"],
+        "unit": "01",
+    },
+    "PATCH /api/v1/schemes/{code}": lambda h: {"name": "Hỗ trợ của tỉnh, sửa"},
+    "POST /api/v1/activities": lambda h: {
+        "unit": "00004",
+        "kind": "communication",
+        "topic": "drugs",
+        "title": "Tuyên truyền ở tổ dân phố",
+        "held_on": "2026-11-20",
+        "members_reached": 40,
+    },
+    "POST /api/v1/groups": lambda h: {"unit": "00004", "kind": "club", "name": "Câu lạc bộ"},
+    "POST /api/v1/groups/{group_id}/members": lambda h: {"contact_name": "Trần Thị Mai"},
+    "POST /api/v1/groups/{group_id}/members/{member_id}/leave": lambda h: {
+        "left_on": "2026-11-30"
+    },
+    "POST /api/v1/groups/{group_id}/meetings": lambda h: {
+        "held_on": "2026-11-25",
+        "topic": "drugs",
+        "members_present": 1,
+    },
+    "POST /api/v1/units/{unit_code}/ratings": lambda h: {"year": 2026, "scores": {}},
+    "POST /api/v1/units/{unit_code}/ratings/{year}/review": lambda h: {"result": "good"},
     "POST /api/v1/auth/enrolment": lambda h: {
         "code": "ABCD-EFGH-JKLM-NPQR",
         "password": _password(),
