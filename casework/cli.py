@@ -551,6 +551,33 @@ def keys_rotate(batch_size: int, resume: bool) -> None:
 
 
 @keys_cli.command(
+    "migrate-person-keys",
+    database=system_context("keys migrate-person-keys: reseals people's fields under their keys"),
+)
+@click.option("--batch-size", default=500, show_default=True)
+def keys_migrate_person_keys(batch_size: int) -> None:
+    """Reseal every person's fields still under a root key with that person's own data key, in
+    batches committed one by one, while the service runs (rerun to resume)."""
+    from casework import crypto
+    from casework.crypto.person_keys import migrate_person_keys
+
+    keyring = crypto.require_keyring(current_app)
+
+    def progress(table: str, done: int) -> None:
+        click.echo(f"  {table}: {done} rows examined")
+
+    report = migrate_person_keys(db.session, keyring, batch_size=batch_size, progress=progress)
+    click.echo(
+        f"examined {report.examined} rows, resealed {report.resealed}, "
+        f"created {report.keys_created} data keys"
+    )
+    for problem in report.failures:
+        click.echo(f"  problem: {problem}", err=True)
+    if report.failures:
+        raise SystemExit(1)
+
+
+@keys_cli.command(
     "status", database=system_context("keys status: counts the ciphertexts of each key")
 )
 def keys_status() -> None:

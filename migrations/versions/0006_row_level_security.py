@@ -32,6 +32,8 @@ def upgrade():
     for statement in FUNCTIONS:
         op.execute(statement)
     for table in CASE_TABLES:
+        if table.since != revision:
+            continue  # a later revision creates the table and installs its policies
         for statement in install_statements(table):
             op.execute(statement)
 
@@ -40,6 +42,8 @@ def downgrade():
     if op.get_bind().dialect.name != 'postgresql':
         return
     for table in CASE_TABLES:
+        if table.since != revision:
+            continue
         for statement in uninstall_statements(table):
             op.execute(statement)
     for statement in DROP_FUNCTIONS:

@@ -126,6 +126,11 @@ def _owning_unit_sql(table: CaseTable) -> str:
         return "SELECT id, unit_id FROM case_file"
     if table.reach == "person":
         return "SELECT p.id, c.unit_id FROM person p JOIN case_file c ON c.person_id = p.id"
+    if table.reach == "via_person":
+        return (
+            f"SELECT t.id, c.unit_id FROM {table.name} t "
+            f"JOIN case_file c ON c.person_id = t.{table.column}"
+        )
     if table.reach == "via_case":
         return (
             f"SELECT t.id, c.unit_id FROM {table.name} t "
