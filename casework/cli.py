@@ -354,6 +354,7 @@ def restore_command(archive: Path, yes: bool) -> None:
     from casework.audit.checkpoints import configured_log
     from casework.backup import BackupError, restore_backup
     from casework.integrity import verify_integrity
+    from casework.rights.erasure import ledger_path
 
     if not yes:
         click.confirm("This replaces every record in the current database. Continue?", abort=True)
@@ -367,6 +368,7 @@ def restore_command(archive: Path, yes: bool) -> None:
             keyring,
             archive,
             configured_log(current_app),
+            erasure_ledger=ledger_path(),
         )
     except (BackupError, crypto.CryptoError) as exc:
         fail(str(exc))
@@ -381,6 +383,7 @@ def restore_command(archive: Path, yes: bool) -> None:
     if baseline.lost:
         click.echo(f"note: audit rows written after the backup are gone with the restore: "
                    f"{baseline.lost}")
+    click.echo(f"erasures replayed: {restored.erasures_replayed}")
     click.echo(f"audit checkpoint: {baseline.checkpoint.line}")
     if db.engine.dialect.name == "postgresql":
         click.echo("the tables were recreated: grant the service's role again "

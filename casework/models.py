@@ -14,6 +14,7 @@ from casework.crypto.models import KeyCheck, RotationProgress  # noqa: F401
 from casework.crypto.person_keys import PersonDataKey  # noqa: F401
 from casework.people.models import Person  # noqa: F401
 from casework.rate_limits import RateLimitCounter  # noqa: F401 - and the limiter's storage
+from casework.rights.models import ErasureRequest  # noqa: F401
 from casework.services.models import (  # noqa: F401,E402
     CaseImport,
     CaseNote,

@@ -30,6 +30,7 @@ PERMISSIONS = (
     "unit.manage",
     "audit.read",
     "keys.rotate",
+    "people.erase",  # ask for, or (a second person) approve, the erasure of a person's data
 )
 
 _WORKER = frozenset(
@@ -57,6 +58,7 @@ ROLE_PERMISSIONS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
             "report.view",
             "provider.manage",
             "role.approve",
+            "people.erase",
         },
         "statistician": frozenset({"report.view"}),
         # The provider directory is reference data, like units: no person is in it, so the

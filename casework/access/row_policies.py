@@ -91,6 +91,7 @@ CASE_TABLES: tuple[CaseTable, ...] = (
     CaseTable("identity_reveal", "via_case"),
     CaseTable("case_import", "unit", "unit_id"),
     CaseTable("person_data_key", "via_person", "id", since="0020"),
+    CaseTable("erasure_request", "via_person", "person_id", since="0021"),
 )
 
 # SQL-standard bodies (BEGIN ATOMIC, PostgreSQL 14+) are resolved when the function is created,

@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
     from casework.cases.api import blp as cases_blp
     from casework.cases.workflow_api import blp as workflow_blp
     from casework.people.api import blp as people_blp
+    from casework.rights.api import blp as rights_blp
     from casework.units.api import blp as units_blp
 
     api.init_app(app)
@@ -42,6 +43,7 @@ def init_app(app: Flask) -> None:
         cases_blp,
         workflow_blp,
         people_blp,
+        rights_blp,
         tokens_blp,
         users_blp,
         role_requests_blp,

@@ -214,6 +214,8 @@ class EncryptedField:
     def _seal_for_person(self, instance: object, text: str) -> bytes:
         from casework.crypto import person_keys
 
+        if getattr(instance, "erased_at", None) is not None:
+            raise CryptoError("this person's data was erased: nothing more is written about them")
         session = person_keys.session_for(instance)
         key = person_keys.data_key(session, self._person_id(instance), create=True)
         assert key is not None

@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, LargeBinary, Uuid, delete, event, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, object_session, relationship
 
-from casework.crypto.errors import CryptoError, DecryptionError
+from casework.crypto.errors import DecryptionError
 from casework.crypto.fields import (
     decrypt_value,
     encrypt_value,
@@ -110,8 +110,6 @@ def data_key(session: Session, person_id: uuid.UUID, *, create: bool = False) ->
     if row is None:
         if not create:
             return None
-        if is_erased(session, person_id):
-            raise CryptoError("this person's data was erased: nothing more is written about them")
         raw = os.urandom(DATA_KEY_BYTES)
         row = PersonDataKey(id=person_id)
         row.key = base64.b64encode(raw).decode("ascii")
@@ -122,19 +120,6 @@ def data_key(session: Session, person_id: uuid.UUID, *, create: bool = False) ->
     if wrapped is None:
         return None
     return base64.b64decode(wrapped)
-
-
-ErasedCheck = Callable[[Session, uuid.UUID], bool]
-_erased_check: list[ErasedCheck] = []
-
-
-def on_erased_check(check: ErasedCheck) -> None:
-    """Register how to tell an erased person (``casework.rights`` does, to keep layers apart)."""
-    _erased_check.append(check)
-
-
-def is_erased(session: Session, person_id: uuid.UUID) -> bool:
-    return any(check(session, person_id) for check in _erased_check)
 
 
 # --- migration of values written under root keys -----------------------------------------------

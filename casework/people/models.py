@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, LargeBinary, String
+from sqlalchemy import Integer, LargeBinary, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.crypto.blind import normalise_national_id, normalise_phone
 from casework.crypto.orm import EncryptedField
 from casework.crypto.person_keys import PersonDataKey
 from casework.extensions import db
-from casework.model_base import UUIDPrimaryKey, timestamp_column
+from casework.model_base import UTCDateTime, UUIDPrimaryKey, timestamp_column
 
 SEXES = ("female", "male", "other")
 
@@ -40,6 +40,11 @@ class Person(UUIDPrimaryKey, db.Model):
     sex: Mapped[str] = mapped_column(String(8))
     birth_year: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = timestamp_column()
+    # Erasure (casework.rights.erasure): when and why (a code); the identity fields are gone.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    erasure_reason: Mapped[str | None] = mapped_column(String(32))
+    # A legal hold (a court or inspection needs the record) stops erasure and retention.
+    legal_hold: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     full_name_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
     full_name = EncryptedField("full_name_ct", person="id")

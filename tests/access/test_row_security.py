@@ -83,6 +83,7 @@ def _hang_records_on(world: World, case_id: str, username: str) -> None:
     """One row of every table that hangs on a case, written directly (the harness context)."""
     from casework.access.models import IdentityReveal
     from casework.accounts.models import User
+    from casework.rights.models import ErasureRequest
     from casework.services.models import CaseImport, CaseNote, Consent, Referral, SupportItem
 
     with world.app.app_context():
@@ -101,6 +102,7 @@ def _hang_records_on(world: World, case_id: str, username: str) -> None:
                     expires_at=datetime.now(UTC) + timedelta(hours=8),
                 ),
                 CaseImport(case_type="post_rehab", unit_id=case.unit_id, created_by_id=user.id),
+                ErasureRequest(person_id=case.person_id, reason="other", requested_by_id=user.id),
             ]
         )
         db.session.commit()
