@@ -11,6 +11,7 @@ from marshmallow import Schema, fields, validate
 from casework.access.current import caller
 from casework.extensions import db
 from casework.rights.erasure import approve_erasure, erasure_status, request_erasure
+from casework.rights.export import export_person
 from casework.rights.models import REQUESTABLE_REASONS
 
 blp = Blueprint("rights", __name__, url_prefix="/people", description="A person's rights: erasure")
@@ -56,3 +57,29 @@ class ErasureApproval(MethodView):
         The requester's own approval is refused (403).
         """
         return approve_erasure(db.session, caller(), person_id)
+
+
+class ExportOut(Schema):
+    person = fields.Dict(metadata={"description": "every column held about the person"})
+    cases = fields.List(
+        fields.Dict(),
+        metadata={
+            "description": "each case you may export, with history, notes, support, referrals, "
+            "consents and the list of documents"
+        },
+    )
+    access_log = fields.List(
+        fields.Dict(), metadata={"description": "who viewed or changed the record, and when"}
+    )
+    incomplete = fields.Boolean(
+        metadata={"description": "the person has cases you may not export: ask a supervisor above"}
+    )
+    generated_at = fields.String()
+
+
+@blp.route("/<person_id>/export")
+class Export(MethodView):
+    @blp.response(200, ExportOut)
+    def get(self, person_id: str) -> dict[str, Any]:
+        """Everything held about the person (access and portability, Law 91/2025); audited."""
+        return export_person(db.session, caller(), person_id)

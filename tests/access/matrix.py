@@ -84,6 +84,8 @@ GET    /api/v1/people/search                                         401        
 GET    /api/v1/people/<person_id>/erasure                            401        404        ok/ok/404  404        404        404
 POST   /api/v1/people/<person_id>/erasure                            401        403        409/409/404 403       403        403
 POST   /api/v1/people/<person_id>/erasure/approve                    401        403        404        403        403        403
+GET    /api/v1/people/<person_id>/export                             401        403        ok/ok/404  403        403        403
+GET    /people/<person_id>/export                                    go         403        ok/ok/404  403        403        403
 GET    /api/v1/providers                                             401        ok         ok         403        ok         403
 POST   /api/v1/providers                                             401        403        ok         403        ok         403
 GET    /api/v1/providers/<uuid:provider_id>                          401        ok/ok/404  ok/ok/404  404        ok/ok/404  404
