@@ -212,6 +212,7 @@ class Restore:
 
     manifest: Manifest
     baseline: Baseline
+    erasures_replayed: int = 0
 
 
 def restore_backup(
@@ -220,6 +221,7 @@ def restore_backup(
     keyring: Keyring,
     archive_path: Path,
     checkpoints: CheckpointLog,
+    erasure_ledger: Path | None = None,
 ) -> Restore:
     """Replace the database behind ``engine`` with the archive's content, then append to
     ``checkpoints`` a checkpoint of the restored audit trail as the new baseline.
@@ -276,10 +278,21 @@ def restore_backup(
                 ],
                 env,
             )
+    replayed = 0
+    if erasure_ledger is not None:
+        # People erased after the archive was made must not come back with it.
+        from casework.rights.erasure import read_ledger, replay_ledger
+
+        try:
+            replayed = replay_ledger(session, read_ledger(erasure_ledger))
+            session.commit()
+        except Exception:
+            session.rollback()
+            raise
     try:
         baseline = write_restore_baseline(session, checkpoints, archived)
     except CheckpointError as exc:
         raise BackupError(f"restored, but no audit checkpoint written: {exc}") from None
     finally:
         session.rollback()
-    return Restore(manifest, baseline)
+    return Restore(manifest, baseline, replayed)

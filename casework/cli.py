@@ -363,6 +363,7 @@ def restore_command(archive: Path, yes: bool) -> None:
     from casework.audit.checkpoints import configured_log
     from casework.backup import BackupError, restore_backup
     from casework.integrity import verify_integrity
+    from casework.rights.erasure import ledger_path
 
     if not yes:
         click.confirm("This replaces every record in the current database. Continue?", abort=True)
@@ -376,6 +377,7 @@ def restore_command(archive: Path, yes: bool) -> None:
             keyring,
             archive,
             configured_log(current_app),
+            erasure_ledger=ledger_path(),
         )
     except (BackupError, crypto.CryptoError) as exc:
         fail(str(exc))
@@ -390,6 +392,7 @@ def restore_command(archive: Path, yes: bool) -> None:
     if baseline.lost:
         click.echo(f"note: audit rows written after the backup are gone with the restore: "
                    f"{baseline.lost}")
+    click.echo(f"erasures replayed: {restored.erasures_replayed}")
     click.echo(f"audit checkpoint: {baseline.checkpoint.line}")
     if db.engine.dialect.name == "postgresql":
         click.echo("the tables were recreated: grant the service's role again "
@@ -557,6 +560,33 @@ def keys_rotate(batch_size: int, resume: bool) -> None:
 
     report = rotate_all(db.session, keyring, batch_size=batch_size, progress=progress)
     click.echo(f"rotation to key {keyring.active_id} complete: {report}")
+
+
+@keys_cli.command(
+    "migrate-person-keys",
+    database=system_context("keys migrate-person-keys: reseals people's fields under their keys"),
+)
+@click.option("--batch-size", default=500, show_default=True)
+def keys_migrate_person_keys(batch_size: int) -> None:
+    """Reseal every person's fields still under a root key with that person's own data key, in
+    batches committed one by one, while the service runs (rerun to resume)."""
+    from casework import crypto
+    from casework.crypto.person_keys import migrate_person_keys
+
+    keyring = crypto.require_keyring(current_app)
+
+    def progress(table: str, done: int) -> None:
+        click.echo(f"  {table}: {done} rows examined")
+
+    report = migrate_person_keys(db.session, keyring, batch_size=batch_size, progress=progress)
+    click.echo(
+        f"examined {report.examined} rows, resealed {report.resealed}, "
+        f"created {report.keys_created} data keys"
+    )
+    for problem in report.failures:
+        click.echo(f"  problem: {problem}", err=True)
+    if report.failures:
+        raise SystemExit(1)
 
 
 @keys_cli.command(

@@ -12,6 +12,7 @@ from casework.audit.models import AuditEvent  # noqa: F401
 from casework.cases.models import Case, CaseEvent  # noqa: F401
 from casework.crypto.models import KeyCheck, RotationProgress  # noqa: F401
 from casework.notifications.models import Delivery, Notification  # noqa: F401
+from casework.crypto.person_keys import PersonDataKey  # noqa: F401
 from casework.people.models import Person  # noqa: F401
 from casework.programme.models import (  # noqa: F401
     Activity,
@@ -22,6 +23,7 @@ from casework.programme.models import (  # noqa: F401
     SupportScheme,
 )
 from casework.rate_limits import RateLimitCounter  # noqa: F401 - and the limiter's storage
+from casework.rights.models import ErasureRequest  # noqa: F401
 from casework.services.models import (  # noqa: F401,E402
     CaseImport,
     CaseNote,

@@ -33,6 +33,8 @@ PERMISSIONS = (
     "unit.manage",
     "audit.read",
     "keys.rotate",
+    "people.export",  # everything held about a person, for a data-subject request
+    "people.erase",  # ask for, or (a second person) approve, the erasure of a person's data
 )
 
 _WORKER = frozenset(
@@ -62,6 +64,8 @@ ROLE_PERMISSIONS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
             "provider.manage",
             "role.approve",
             "programme.review",
+            "people.erase",
+            "people.export",
         },
         "statistician": frozenset({"report.view"}),
         # The provider directory is reference data, like units: no person is in it, so the

@@ -69,7 +69,8 @@ class CaseTable:
 
     ``reach`` is ``"case"`` for ``case_file`` itself, ``"via_case"`` for a table with a
     ``case_id``-like ``column``, ``"person"`` for ``person`` (visible through the cases about
-    them), ``"unit"`` for a table scoped by its own unit ``column``. ``statistics`` says whether
+    them), ``"via_person"`` for a table keyed by a person id ``column``, ``"unit"`` for a table
+    scoped by its own unit ``column``. ``statistics`` says whether
     the statistics context reads it (reports count coded columns of these tables only).
     """
 
@@ -77,6 +78,8 @@ class CaseTable:
     reach: str
     column: str = "case_id"
     statistics: bool = False
+    #: The migration that created the table and installs its policies (0006 installs its own).
+    since: str = "0006"
 
 
 CASE_TABLES: tuple[CaseTable, ...] = (
@@ -94,6 +97,8 @@ CASE_TABLES: tuple[CaseTable, ...] = (
     CaseTable("notification", "recipient", "recipient_id"),
     # A group's members: cases or only contacts, scoped by the group's unit (issue 21).
     CaseTable("group_member", "unit", "unit_id", statistics=True),
+    CaseTable("person_data_key", "via_person", "id", since="0020"),
+    CaseTable("erasure_request", "via_person", "person_id", since="0021"),
 )
 
 # SQL-standard bodies (BEGIN ATOMIC, PostgreSQL 14+) are resolved when the function is created,
@@ -219,9 +224,7 @@ def _conditions(table: CaseTable) -> tuple[str, str, str]:
         write = _case_writable(name)
         return read, write, write
     if table.reach == "via_case":
-        read = (
-            f"{_NO_LOOKUP} AND EXISTS (SELECT 1 FROM case_file c WHERE c.id = {name}.{column})"
-        )
+        read = f"{_NO_LOOKUP} AND EXISTS (SELECT 1 FROM case_file c WHERE c.id = {name}.{column})"
         write = (
             f"EXISTS (SELECT 1 FROM case_file c WHERE c.id = {name}.{column}"
             f" AND {_case_writable('c')})"
@@ -248,6 +251,15 @@ def _conditions(table: CaseTable) -> tuple[str, str, str]:
             f" AND {_case_writable('c')})"
         )
         return mine, insert, mine
+    if table.reach == "via_person":
+        # Rows about one person (their data key): read and changed as the person is; added
+        # with a new person, before any case refers to them, as ``person`` rows are.
+        read = f"EXISTS (SELECT 1 FROM person p WHERE p.id = {name}.{column})"
+        write = (
+            f"EXISTS (SELECT 1 FROM case_file c WHERE c.person_id = {name}.{column}"
+            f" AND {_case_writable('c')})"
+        )
+        return read, "true", write
     if table.reach == "unit":
         inside = f"{column} IN {_SCOPE_UNITS}"
         return inside, inside, inside
@@ -275,8 +287,7 @@ def install_statements(table: CaseTable) -> list[str]:
         f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY",
         f"ALTER TABLE {name} FORCE ROW LEVEL SECURITY",
         f"CREATE POLICY {PREFIX}_read ON {name} FOR SELECT USING {_guarded(reads, read)}",
-        f"CREATE POLICY {PREFIX}_insert ON {name} FOR INSERT "
-        f"WITH CHECK {_guarded(writes, insert)}",
+        f"CREATE POLICY {PREFIX}_insert ON {name} FOR INSERT WITH CHECK {_guarded(writes, insert)}",
         f"CREATE POLICY {PREFIX}_update ON {name} FOR UPDATE USING {_guarded(writes, write)} "
         f"WITH CHECK {_guarded(writes, write)}",
         f"CREATE POLICY {PREFIX}_delete ON {name} FOR DELETE USING {_guarded(writes, write)}",

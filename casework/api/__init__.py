@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
     from casework.cases.workflow_api import blp as workflow_blp
     from casework.notifications.api import blp as notifications_blp
     from casework.people.api import blp as people_blp
+    from casework.rights.api import blp as rights_blp
     from casework.units.api import blp as units_blp
 
     api.init_app(app)
@@ -45,6 +46,7 @@ def init_app(app: Flask) -> None:
         workflow_blp,
         people_blp,
         notifications_blp,
+        rights_blp,
         tokens_blp,
         users_blp,
         role_requests_blp,

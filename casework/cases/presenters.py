@@ -40,6 +40,8 @@ def person_view(case: Case, show_identity: bool) -> dict[str, Any]:
     for name in MASKABLE:
         view[name] = getattr(person, name) if show_identity else None
     view["masked"] = [] if show_identity else list(MASKABLE)
+    view["erased_at"] = person.erased_at
+    view["erasure_reason"] = person.erasure_reason
     return view
 
 

@@ -26,7 +26,13 @@ from sqlalchemy import ColumnElement, false
 from casework.crypto.blind import blind_index
 from casework.crypto.context import current_keyring
 from casework.crypto.errors import CryptoError, DecryptionError
-from casework.crypto.fields import decrypt_value, encrypt_value
+from casework.crypto.fields import (
+    decrypt_value,
+    encrypt_value,
+    is_person_sealed,
+    open_for_person,
+    seal_for_person,
+)
 from casework.crypto.keyring import Keyring
 
 FieldKind = Literal["text", "date"]
@@ -58,6 +64,9 @@ class FieldSpec:
     blind_index_attr: str | None
     normaliser: Normaliser | None
     kind: FieldKind
+    #: The attribute holding the id of the person the value is about (``"id"`` on ``person``):
+    #: such values are sealed under that person's data key (``person_keys``).
+    person: str | None = None
 
     @property
     def table(self) -> str:
@@ -101,6 +110,7 @@ class EncryptedField:
         kind: FieldKind = "text",
         blind_index: str | None = None,
         normaliser: Normaliser | None = None,
+        person: str | None = None,
     ) -> None:
         if kind not in ("text", "date"):
             raise ValueError(f"unknown encrypted field kind {kind!r}")
@@ -110,6 +120,7 @@ class EncryptedField:
         self.kind: FieldKind = kind
         self.blind_index_attr = blind_index
         self.normaliser = normaliser
+        self.person = person
         self.name = ""
         self.spec: FieldSpec | None = None
 
@@ -122,6 +133,7 @@ class EncryptedField:
             blind_index_attr=self.blind_index_attr,
             normaliser=self.normaliser,
             kind=self.kind,
+            person=self.person,
         )
         _registry.setdefault(owner, []).append(self.spec)
 
@@ -147,9 +159,12 @@ class EncryptedField:
         # Keyed by the ciphertext: after a refresh, a rotation or a raw UPDATE it decrypts again.
         if cached is not None and cached[0] == blob:
             return cached[1]
-        text = decrypt_value(
-            current_keyring(), blob, _table_of(instance), self.name, _row_id_of(instance)
-        )
+        if is_person_sealed(blob):
+            text = self._open_for_person(instance, blob)
+        else:
+            text = decrypt_value(
+                current_keyring(), blob, _table_of(instance), self.name, _row_id_of(instance)
+            )
         value = date.fromisoformat(text) if self.kind == "date" else text
         cache[self.name] = (blob, value)
         return value
@@ -175,11 +190,59 @@ class EncryptedField:
         if self._holds(instance, value):
             return
         keyring = current_keyring()
-        blob = encrypt_value(keyring, text, _table_of(instance), self.name, _row_id_of(instance))
+        if self.person is not None:
+            blob = self._seal_for_person(instance, text)
+        else:
+            blob = encrypt_value(
+                keyring, text, _table_of(instance), self.name, _row_id_of(instance)
+            )
         setattr(instance, self.ciphertext_attr, blob)
         if self.blind_index_attr is not None:
             setattr(instance, self.blind_index_attr, self._index(keyring, instance, text))
         cache[self.name] = (blob, value)
+
+    def _person_id(self, instance: object) -> uuid.UUID:
+        assert self.person is not None
+        person_id = getattr(instance, self.person, None)
+        if person_id is None:
+            raise CryptoError(
+                f"{type(instance).__name__}.{self.name} is sealed under a person's data key: "
+                f"set {self.person} first"
+            )
+        return person_id  # type: ignore[no-any-return]
+
+    def _seal_for_person(self, instance: object, text: str) -> bytes:
+        from casework.crypto import person_keys
+
+        if getattr(instance, "erased_at", None) is not None:
+            raise CryptoError("this person's data was erased: nothing more is written about them")
+        session = person_keys.session_for(instance)
+        key = person_keys.data_key(session, self._person_id(instance), create=True)
+        assert key is not None
+        return seal_for_person(key, text, _table_of(instance), self.name, _row_id_of(instance))
+
+    def _open_for_person(self, instance: object, blob: bytes) -> str:
+        from casework.crypto import person_keys
+
+        table, row_id = _table_of(instance), _row_id_of(instance)
+        if self.person is None:
+            raise DecryptionError(
+                "sealed under a person's data key, but the field names no person",
+                table=table,
+                column=self.name,
+                row_id=row_id,
+            )
+        session = person_keys.session_for(instance)
+        current_keyring()  # the key guard stands in front of data keys too
+        key = person_keys.data_key(session, self._person_id(instance))
+        if key is None:
+            raise person_keys.PersonKeyErasedError(
+                "the person's data key is gone (erased)",
+                table=table,
+                column=self.name,
+                row_id=row_id,
+            )
+        return open_for_person(key, blob, table, self.name, row_id)
 
     def _to_text(self, value: str | date) -> str:
         if self.kind == "date":

@@ -25,7 +25,7 @@ from sqlalchemy import Column, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from casework.crypto.errors import CryptoError, DecryptionError
-from casework.crypto.fields import decrypt_value, encrypt_value, key_id_of
+from casework.crypto.fields import decrypt_value, encrypt_value, is_person_sealed, key_id_of
 from casework.crypto.keyring import Keyring
 from casework.crypto.models import RotationProgress
 from casework.crypto.tables import EncryptedTable, encrypted_tables
@@ -148,6 +148,8 @@ def _rotate_row(
             if blob is None:
                 continue
             blob = bytes(blob)
+            if is_person_sealed(blob):
+                continue  # under a person's data key: rotation re-wraps that key instead
             try:
                 if key_id_of(blob) == target:
                     continue

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from casework.crypto.blind import blind_index
 from casework.crypto.errors import DecryptionError
-from casework.crypto.fields import HEADER_BYTES, decrypt_value
+from casework.crypto.fields import HEADER_BYTES, decrypt_value, is_person_sealed
 from casework.crypto.keyring import Keyring
 from casework.crypto.tables import EncryptedTable, encrypted_tables
 
@@ -31,6 +31,8 @@ def count_by_key_id(session: Session, models: Iterable[type] | None = None) -> d
                 select(header, func.count()).where(column.ciphertext.is_not(None)).group_by(header)
             )
             for head, count in session.execute(query):
+                if is_person_sealed(bytes(head)):
+                    continue  # under a person's data key, itself counted in person_data_key
                 key_id = int.from_bytes(bytes(head)[1:HEADER_BYTES], "big")
                 counts[key_id] = counts.get(key_id, 0) + count
     return dict(sorted(counts.items()))
@@ -45,15 +47,20 @@ def verify_all(
     changed, e.g. key 1 was dropped from ``CASEWORK_ROOT_KEY``, and searches would miss).
     Problems name table, field and row id, never a value.
     """
+    from casework.crypto.person_keys import stored_key_reader
+
+    read_key = stored_key_reader(session, keyring)
     problems: list[str] = []
     for table in encrypted_tables(session, models):
         for rows in table.batches(session, VERIFY_BATCH):
             for row in rows:
-                problems.extend(_row_problems(keyring, table, tuple(row)))
+                problems.extend(_row_problems(keyring, table, tuple(row), read_key))
     return problems
 
 
-def _row_problems(keyring: Keyring, table: EncryptedTable, row: tuple[Any, ...]) -> list[str]:
+def _row_problems(
+    keyring: Keyring, table: EncryptedTable, row: tuple[Any, ...], read_key: Any = None
+) -> list[str]:
     # The row is (id, every ciphertext, then the blind index of each indexed field).
     row_id, blobs = row[0], row[1 : 1 + len(table.columns)]
     indexes = iter(row[1 + len(table.columns) :])
@@ -65,7 +72,15 @@ def _row_problems(keyring: Keyring, table: EncryptedTable, row: tuple[Any, ...])
         spec = column.spec
         where = f"{table.name}.{spec.attr} row {row_id}"
         try:
-            text = decrypt_value(keyring, blob, table.name, spec.attr, row_id)
+            if is_person_sealed(bytes(blob)):
+                if spec.person != "id" or read_key is None:
+                    problems.append(f"{where}: sealed under a person's key it cannot find")
+                    continue
+                from casework.crypto.person_keys import open_stored
+
+                text = open_stored(read_key, bytes(blob), table.name, spec.attr, row_id)
+            else:
+                text = decrypt_value(keyring, blob, table.name, spec.attr, row_id)
         except DecryptionError as exc:
             problems.append(f"{where}: {exc}")
             continue

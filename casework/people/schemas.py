@@ -74,3 +74,7 @@ class PersonOutSchema(Schema):
     health_notes = fields.String(allow_none=True)
     justice_notes = fields.String(allow_none=True)
     masked = fields.List(fields.String(), metadata={"description": "fields hidden from the caller"})
+    erased_at = fields.DateTime(
+        allow_none=True, metadata={"description": "when the person's data was erased, if it was"}
+    )
+    erasure_reason = fields.String(allow_none=True)

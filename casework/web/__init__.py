@@ -50,3 +50,6 @@ def register_pages(app: Flask) -> None:
         programme_views,
     ):
         app.register_blueprint(module.bp)
+    from casework.rights import views as rights_views
+
+    app.register_blueprint(rights_views.bp)

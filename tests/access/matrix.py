@@ -100,6 +100,11 @@ GET    /api/v1/imports/<uuid:import_id>                              401        
 GET    /api/v1/imports/<uuid:import_id>/report                       401        404        ok/ok/404  404        404        404
 GET    /api/v1/me                                                    401        ok         ok         ok         ok         ok
 GET    /api/v1/people/search                                         401        ok         ok         403        403        403
+GET    /api/v1/people/<person_id>/erasure                            401        404        ok/ok/404  404        404        404
+POST   /api/v1/people/<person_id>/erasure                            401        403        409/409/404 403       403        403
+POST   /api/v1/people/<person_id>/erasure/approve                    401        403        404        403        403        403
+GET    /api/v1/people/<person_id>/export                             401        403        ok/ok/404  403        403        403
+GET    /people/<person_id>/export                                    go         403        ok/ok/404  403        403        403
 GET    /api/v1/providers                                             401        ok         ok         403        ok         403
 POST   /api/v1/providers                                             401        403        ok         403        ok         403
 GET    /api/v1/providers/<uuid:provider_id>                          401        ok/ok/404  ok/ok/404  404        ok/ok/404  404
@@ -374,6 +379,7 @@ BODIES: dict[tuple[str, str], Body] = {
         lambda c: {"unit": c.unit, "period": "2026-H1"}, kind="query"
     ),
     ("PATCH", "/api/v1/schemes/<string:code>"): Body(lambda c: {"active": False}),
+    ("POST", "/api/v1/people/<person_id>/erasure"): Body(lambda c: {"reason": "other"}),
     ("GET", "/api/v1/stats/indicators"): Body(
         lambda c: {"unit": c.unit, "period": "2026-H1"}, kind="query"
     ),

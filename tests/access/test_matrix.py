@@ -251,7 +251,15 @@ FACTORIES: dict[str, Callable[[Objects, str, str], Any]] = {
     "member_id": _member,
     "unit_code": _unit_code,
     "year": _rated_year,
+    "person_id": lambda o, r, w: _person_of(o, o.get("case_id", r, w)),
 }
+
+
+def _person_of(objects: Objects, case_id: str) -> str:
+    from casework.cases.models import Case
+
+    with objects.world.app.app_context():
+        return str(db.session.get(Case, uuid.UUID(case_id)).person_id)
 
 
 @pytest.fixture()

@@ -85,6 +85,7 @@ def _hang_records_on(world: World, case_id: str, username: str) -> None:
     from casework.accounts.models import User
     from casework.notifications.models import Notification
     from casework.programme.models import GroupMember, ProgrammeGroup
+    from casework.rights.models import ErasureRequest
     from casework.services.models import CaseImport, CaseNote, Consent, Referral, SupportItem
 
     with world.app.app_context():
@@ -108,6 +109,7 @@ def _hang_records_on(world: World, case_id: str, username: str) -> None:
                     recipient_id=user.id, kind="assigned", case_id=key,
                     reference=case.reference, link=f"/cases/{key}",
                 ),
+                ErasureRequest(person_id=case.person_id, reason="other", requested_by_id=user.id),
             ]
         )
         group = ProgrammeGroup(unit_id=case.unit_id, kind="club", name="CLB", active=True)
@@ -141,6 +143,11 @@ def _owning_unit_sql(table: CaseTable) -> str:
     if table.reach == "recipient":
         return (
             f"SELECT t.id, c.unit_id FROM {table.name} t JOIN case_file c ON c.id = t.case_id"
+        )
+    if table.reach == "via_person":
+        return (
+            f"SELECT t.id, c.unit_id FROM {table.name} t "
+            f"JOIN case_file c ON c.person_id = t.{table.column}"
         )
     if table.reach == "via_case":
         return (
