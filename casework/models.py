@@ -11,8 +11,8 @@ from casework.accounts.models import (  # noqa: F401
 from casework.audit.models import AuditEvent  # noqa: F401
 from casework.cases.models import Case, CaseEvent  # noqa: F401
 from casework.crypto.models import KeyCheck, RotationProgress  # noqa: F401
-from casework.notifications.models import Delivery, Notification  # noqa: F401
 from casework.crypto.person_keys import PersonDataKey  # noqa: F401
+from casework.notifications.models import Delivery, Notification  # noqa: F401
 from casework.people.models import Person  # noqa: F401
 from casework.programme.models import (  # noqa: F401
     Activity,

@@ -161,6 +161,7 @@ def _add_objects(hostile: HostileWorld) -> None:
             f"/api/v1/cases/{case}/notes", json={"kind": "home_visit", "content": "Thăm nhà."}
         )
     )
+    ids["person"] = worker.get(f"/api/v1/cases/{case}").get_json()["person"]["id"]
     ids["group"] = _created(
         worker.post(
             "/api/v1/groups", json={"unit": "00004", "kind": "club", "name": "Câu lạc bộ Ba Đình"}

@@ -75,6 +75,7 @@ CALLERS = (
     ("POST", "/api/v1/providers", "supervisor_a"),
     ("PATCH", "/api/v1/providers/", "supervisor_a"),
     ("POST", "/api/v1/schemes", "administrator"),
+    (None, "/api/v1/people/{person_id}", "supervisor_a"),
     ("PATCH", "/api/v1/schemes/", "administrator"),
     ("POST", "/api/v1/cases/{case_id}/reveal", "worker_a2"),
 )
@@ -100,6 +101,7 @@ def path_ids(hostile: HostileWorld, operation: Operation) -> dict[str, str]:
         "import_id": ids["import"],
         "request_id": ids["request"],
         "group_id": ids["group"],
+        "person_id": ids["person"],
         "member_id": ids["member"],
         "activity_id": ids["group"],  # nobody's activity: a 404, whatever else is wrong
         "code": "vbsp_poor_household",
@@ -149,6 +151,7 @@ BASELINES: dict[str, Callable[[HostileWorld], dict[str, Any]]] = {
         "held_on": "2026-11-20",
         "members_reached": 40,
     },
+    "POST /api/v1/people/{person_id}/erasure": lambda h: {"reason": "data_subject_request"},
     "POST /api/v1/groups": lambda h: {"unit": "00004", "kind": "club", "name": "Câu lạc bộ"},
     "POST /api/v1/groups/{group_id}/members": lambda h: {"contact_name": "Trần Thị Mai"},
     "POST /api/v1/groups/{group_id}/members/{member_id}/leave": lambda h: {
