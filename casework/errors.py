@@ -117,6 +117,18 @@ def init_app(app: Flask) -> None:
     def _domain(exc: DomainError) -> Response:
         return error_response(exc.status, exc.code, exc.message, exc.errors)
 
+    from casework.crypto.person_keys import PersonErasedError, PersonKeyErasedError
+
+    @app.errorhandler(PersonErasedError)
+    @app.errorhandler(PersonKeyErasedError)
+    def _erased(_exc: Exception) -> Response:
+        from casework.extensions import db
+
+        db.session.rollback()  # nothing of the request is kept
+        return error_response(
+            409, "person_erased", _("This person's data was erased: nothing more can be recorded.")
+        )
+
     @app.errorhandler(StaleDataError)
     def _stale(_exc: StaleDataError) -> Response:
         return _domain(Conflict())

@@ -215,10 +215,15 @@ class EncryptedField:
         from casework.crypto import person_keys
 
         if getattr(instance, "erased_at", None) is not None:
-            raise CryptoError("this person's data was erased: nothing more is written about them")
+            raise person_keys.PersonErasedError(
+                "this person's data was erased: nothing more is written about them"
+            )
         session = person_keys.session_for(instance)
         key = person_keys.data_key(session, self._person_id(instance), create=True)
-        assert key is not None
+        if key is None:  # the person's key was destroyed: an erased person
+            raise person_keys.PersonErasedError(
+                "this person's data was erased: nothing more is written about them"
+            )
         return seal_for_person(key, text, _table_of(instance), self.name, _row_id_of(instance))
 
     def _open_for_person(self, instance: object, blob: bytes) -> str:

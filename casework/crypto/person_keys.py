@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, LargeBinary, Uuid, delete, event, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, object_session, relationship
 
-from casework.crypto.errors import DecryptionError
+from casework.crypto.errors import CryptoError, DecryptionError
 from casework.crypto.fields import (
     decrypt_value,
     encrypt_value,
@@ -45,6 +45,11 @@ from casework.model_base import timestamp_column, utcnow
 
 DATA_KEY_BYTES = 32
 _PENDING = "casework_pending_person_keys"
+
+
+class PersonErasedError(CryptoError):
+    """A write about a person whose data was erased: nothing more is written about them (the
+    service answers 409, never stores a value under a key that no longer exists)."""
 
 
 class PersonKeyErasedError(DecryptionError):

@@ -167,3 +167,29 @@ def test_a_backup_made_before_the_erasure_restores_without_the_erased_person(
         raw = b"".join(tar.extractfile(m).read() for m in tar.getmembers() if m.isfile())
     assert NAME.encode() not in raw
     assert case_body  # (imported for the shape of the person above)
+
+
+def test_nothing_more_is_written_about_an_erased_person(world, people):
+    from casework.crypto.person_keys import PersonErasedError
+
+    _case, person_id = people.closed(full_name=NAME)
+    people.erase(person_id)
+    with world.app.app_context():
+        person = db.session.get(Person, person_id)
+        with pytest.raises(PersonErasedError):
+            person.full_name = "Một tên mới"
+            db.session.flush()
+        db.session.rollback()
+        db.session.remove()
+
+
+def test_a_write_about_an_erased_person_answers_409_and_keeps_nothing(own_app):
+    from casework.crypto.person_keys import PersonErasedError
+
+    @own_app.get("/api/v1/erased-write")
+    def erased_write():
+        raise PersonErasedError("this person's data was erased: nothing more is written about them")
+
+    response = own_app.test_client().get("/api/v1/erased-write")
+    assert response.status_code == 409
+    assert response.get_json()["code"] == "person_erased"
