@@ -22,6 +22,7 @@ from datetime import date, datetime
 from typing import Any, Literal, overload
 
 from sqlalchemy import ColumnElement, false
+from sqlalchemy import inspect as sa_inspect
 
 from casework.crypto.blind import blind_index
 from casework.crypto.context import current_keyring
@@ -219,7 +220,12 @@ class EncryptedField:
                 "this person's data was erased: nothing more is written about them"
             )
         session = person_keys.session_for(instance)
-        key = person_keys.data_key(session, self._person_id(instance), create=True)
+        person_id = self._person_id(instance)
+        # A person not yet in the database has no stored key: no query to look for one (an
+        # import of a thousand people must not cost a thousand lookups).
+        state = sa_inspect(instance)
+        new_person = person_id == _row_id_of(instance) and (state.transient or state.pending)
+        key = person_keys.data_key(session, person_id, create=True, new_person=new_person)
         if key is None:  # the person's key was destroyed: an erased person
             raise person_keys.PersonErasedError(
                 "this person's data was erased: nothing more is written about them"

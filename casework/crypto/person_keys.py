@@ -105,13 +105,16 @@ def find_key_row(session: Session, person_id: uuid.UUID) -> PersonDataKey | None
         return session.get(PersonDataKey, person_id)
 
 
-def data_key(session: Session, person_id: uuid.UUID, *, create: bool = False) -> bytes | None:
+def data_key(
+    session: Session, person_id: uuid.UUID, *, create: bool = False, new_person: bool = False
+) -> bytes | None:
     """The person's unwrapped data key; created (pending in ``session``) when asked to.
+    ``new_person``: the person is not in the database yet, so no stored key is looked for.
 
     :raise KeyUnavailableError / KeyCheckError: when the root keyring is missing or wrong.
     :raise DecryptionError: when the wrapped key does not unwrap.
     """
-    row = find_key_row(session, person_id)
+    row = _pending(session).get(person_id) if new_person else find_key_row(session, person_id)
     if row is None:
         if not create:
             return None

@@ -76,15 +76,8 @@ def login_required_page(view: F) -> F:
 
 
 def home_for(user: Actor) -> str:
-    """Where a role's daily work starts."""
-    roles = user.role_names
-    if "social_worker" in roles:
-        return url_for("web_caseload.caseload")
-    if "supervisor" in roles:
-        return url_for("web_supervisor.dashboard")
-    if "administrator" in roles:
-        return url_for("web_admin.users")
-    return url_for("web_auth.home")
+    """Where every role's day starts: today's work for that role (issue 19)."""
+    return url_for("web_today.today")
 
 
 @bp.get("/")

@@ -35,6 +35,14 @@ def chromium_path() -> str | None:
     )
 
 
+#: Where each role's journeys begin (they land on /today after signing in, which links there).
+JOURNEY_STARTS = {
+    "worker": "/cases",
+    "supervisor": "/supervisor/dashboard",
+    "administrator": "/admin/users",
+}
+
+
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[Any]:
     executable = chromium_path()
@@ -112,11 +120,21 @@ class Person:
 def person(chromium: Any, live_server: str) -> Iterator[Any]:
     people: list[Person] = []
 
-    def make(username: str | None = None, viewport: dict[str, int] = DESKTOP) -> Person:
+    def make(
+        username: str | None = None, viewport: dict[str, int] = DESKTOP, start: str | None = None
+    ) -> Person:
+        """Someone signed in (they land on /today), then at ``start``: by default the page
+        their role's journeys begin from."""
         someone = Person(chromium, live_server, viewport)
         people.append(someone)
         if username:
             someone.login(username)
+            start = start or next(
+                (page for prefix, page in JOURNEY_STARTS.items() if username.startswith(prefix)),
+                None,
+            )
+            if start:
+                someone.go(start)
         return someone
 
     yield make

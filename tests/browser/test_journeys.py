@@ -20,9 +20,9 @@ pytestmark = pytest.mark.browser
         ("worker_a", "Hồ sơ của tôi"),
         ("supervisor_a", "Tổng quan đơn vị"),
         ("supervisor_province", "Tổng quan đơn vị"),
-        ("statistician", "Xin chào"),
+        ("statistician", "Hôm nay"),
         ("administrator", "Người dùng"),
-        ("auditor", "Xin chào"),
+        ("auditor", "Hôm nay"),
     ],
 )
 def test_each_role_logs_in(person, username, heading):

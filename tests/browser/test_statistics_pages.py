@@ -86,15 +86,16 @@ def test_the_page_reads_in_english_on_a_phone(stats_world, person):
 
 
 def test_published_figures_are_drawn_as_bars(stats_world, person):
-    # At k = 1 nothing is protected, so every figure of the small world is drawn as a bar.
+    # At k = 1 no count is withheld: each published figure (the true count with the cell key
+    # method's small fixed noise) is drawn as a bar, the largest across the whole width.
     app = stats_world.world.app
     app.config.update(CASEWORK_SUPPRESSION_K=1, CASEWORK_SUPPRESSION_K_TRAFFICKING=1)
     statistician = person("statistician")
     page = statistician.page
     statistician.go("/stats?unit=01&period=2025")
     fills = page.locator("#chart-periods rect.bar-fill")
-    # New cases per quarter of 2025: 3, 1, 1, 0 — the largest fills the width, a 0 draws no bar.
-    assert [fills.nth(i).get_attribute("width") for i in range(fills.count())] == [
-        "100.0%", "33.3%", "33.3%"]
-    assert page.locator("td.protected").count() == 0
+    # New cases per quarter of 2025: 3, 1, 1, 0 before the noise — a 0 stays 0 and draws no bar.
+    widths = [float(fills.nth(i).get_attribute("width").rstrip("%")) for i in range(fills.count())]
+    assert 1 <= len(widths) <= 3 and max(widths) == 100.0
+    assert all(0 < width <= 100 for width in widths)
     statistician.shot("stats-published")

@@ -172,7 +172,7 @@ def test_a_worker_sets_up_two_step_login_and_logs_in_with_a_code(person):
     again.page.get_by_label("Mã xác thực").fill(pyotp.TOTP(secret).at(time.time() + 30))
     again.page.get_by_role("button", name="Đăng nhập").click()
     again.page.wait_for_load_state()
-    assert "Hồ sơ của tôi" in again.page.get_by_role("heading", level=1).inner_text()
+    assert "Hôm nay" in again.page.get_by_role("heading", level=1).inner_text()
 
 
 def test_a_worker_checks_then_imports_a_handover_list(person, tmp_path: Path):

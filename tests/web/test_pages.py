@@ -82,15 +82,18 @@ def test_a_login_without_the_csrf_token_is_refused(world, browser_for):
         ("worker_a", "/cases"),
         ("supervisor_a", "/supervisor/dashboard"),
         ("supervisor_province", "/supervisor/dashboard"),
-        ("statistician", "/home"),
+        ("statistician", "/stats"),
         ("administrator", "/admin/users"),
         ("auditor", "/home"),
     ],
 )
-def test_each_role_lands_on_its_work(world, browser_for, username, home):
+def test_each_role_lands_on_today_which_leads_to_its_work(world, browser_for, username, home):
     browser = browser_for(username)
     response = browser.get("/")
-    assert response.status_code == 302 and response.headers["Location"] == home
+    assert response.status_code == 302 and response.headers["Location"] == "/today"
+    today = browser.get("/today")
+    assert today.status_code == 200
+    assert f'href="{home}' in today.get_data(as_text=True)
     assert browser.get(home).status_code == 200
 
 
@@ -109,7 +112,7 @@ def test_login_returns_to_the_page_asked_for_but_never_to_another_site(world, br
         "/login?next=//evil.example/x",
         {"username": "worker_a", "password": "correct horse battery staple"},
     )
-    assert response.headers["Location"] == "/cases"
+    assert response.headers["Location"] == "/today"
 
 
 def test_logout_is_a_post_with_csrf(world, browser_for):

@@ -63,7 +63,7 @@ def test_login_then_needs_the_code_and_a_recovery_code_works_once(world, browser
         "/login",
         {"username": "worker_a", "password": PASSWORD, "otp": code_for(secret, 1)},
     )
-    assert response.status_code == 302 and response.headers["Location"] == "/cases"
+    assert response.status_code == 302 and response.headers["Location"] == "/today"
     other = browser_for()
     response = other.submit(
         "/login", "/login", {"username": "worker_a", "password": PASSWORD, "otp": recovery}
@@ -132,4 +132,4 @@ def test_a_supervisor_required_to_enrol_is_taken_there_after_login(mfa_browser):
 def test_a_worker_is_not_obliged_by_the_supervisor_rule(mfa_browser):
     worker = mfa_browser()
     response = worker.login("worker_a")
-    assert response.headers["Location"] == "/cases"
+    assert response.headers["Location"] == "/today"
