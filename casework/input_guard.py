@@ -69,6 +69,7 @@ def check_request() -> None:
     :raise DomainError: a JSON body that neither parses nor is UTF-8 (400).
     :raise RequestEntityTooLarge: the body is larger than allowed (413)."""
     errors: dict[str, list[str]] = {}
+    _check_path(errors)
     _check_query(errors)
     if request.mimetype in FORM_MIMETYPES:
         _check_form(errors)
@@ -76,6 +77,14 @@ def check_request() -> None:
         _check_json(errors)
     if errors:
         raise Invalid(errors=errors)
+
+
+def _check_path(errors: dict[str, list[str]]) -> None:
+    """Text parameters of the route itself (a scheme's code, a unit's code): the same rule as
+    any field, before a query carries them to a database that cannot hold a NUL."""
+    for name, value in (request.view_args or {}).items():
+        if isinstance(value, str):
+            _add(errors, name, _text_problem(value))
 
 
 def _check_query(errors: dict[str, list[str]]) -> None:
