@@ -35,6 +35,7 @@ from casework.cases.models import Case, CaseEvent
 from casework.cases.operations import require_any
 from casework.crypto.orm import encrypted_fields
 from casework.errors import NotFound
+from casework.model_base import utcnow
 from casework.people.models import Person
 from casework.services.models import CaseNote, Consent, Referral, SupportItem
 
@@ -146,7 +147,7 @@ def export_person(session: Session, user: Any, person_id: uuid.UUID | str) -> di
         "cases": exported_cases,
         "access_log": access,
         "incomplete": all_cases is not None,
-        "generated_at": _plain(datetime.now().astimezone()),
+        "generated_at": _plain(utcnow()),
     }
 
 

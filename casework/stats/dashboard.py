@@ -39,6 +39,7 @@ from casework.stats.reports import thresholds as configured_thresholds
 from casework.stats.sql import local_day
 from casework.stats.suppression import Constraint, Table, suppress
 from casework.units.models import Unit, escape_like
+from workflows.dates import local_date
 
 MONTHS = 12
 UNASSIGNED = "(chưa phân công / unassigned)"
@@ -62,7 +63,7 @@ def dashboard(session: Session, user: Actor, unit_code: str | None = None,
     """
     unit = resolve_unit(session, user, unit_code)
     now = now or utcnow()
-    today = now.astimezone(UTC).date()
+    today = local_date(now)
     k, k_trafficking = configured_thresholds()
     with_workers = unit_in_scope(user, unit, "case.assign")
     # Counted in the statistics context of the unit, like a report (casework.stats.reports).

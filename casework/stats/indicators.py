@@ -63,6 +63,7 @@ from casework.stats.suppression import (
     share,
 )
 from casework.units.models import CURRENT_TREE, Unit, escape_like
+from workflows.dates import local_date
 
 __all__ = [
     "AGE_BANDS",
@@ -394,7 +395,7 @@ def compute(session: Session, unit: Unit | None, period: Period,
     """Every measure's true counts for ``unit``'s subtree in ``period`` (not suppressed)."""
     scope = scope_for(session, unit)
     raw = Raw(scope, period)
-    today = today or utcnow().date()
+    today = today or local_date(utcnow())
     raw.reference_day = min(period.end, today)
     compute_flows(session, raw)
     compute_live(session, raw)
@@ -991,7 +992,7 @@ def build_report(session: Session, unit: Unit | None, period: Period, *,
     if case_type is not None and case_type not in CASE_TYPES:
         raise ValueError(f"unknown case type {case_type!r}")
     now = now or utcnow()
-    raw = raw or compute(session, unit, period, today=now.astimezone(UTC).date())
+    raw = raw or compute(session, unit, period, today=local_date(now))
     threshold = thresholds(k, k_trafficking)
     table = build_table(raw)
     result = protect_table(raw, table, threshold)

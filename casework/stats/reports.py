@@ -8,7 +8,7 @@ sibling commune exists in the system. Thresholds come from the configuration.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from flask import current_app
@@ -24,6 +24,7 @@ from casework.model_base import utcnow
 from casework.stats import indicators, summary
 from casework.stats.periods import Period, PeriodError, parse
 from casework.units.models import CURRENT_TREE, Unit
+from workflows.dates import local_date
 
 PERMISSION = "report.view"
 
@@ -100,7 +101,7 @@ def _published_report(session: Session, unit: Unit | None, period: Period,
         kept = summary.kept_report(session, run, key)
         if kept is not None:
             return kept
-    raw = summary.raw_from_summary(session, unit, period, now.astimezone(UTC).date(), run=run)
+    raw = summary.raw_from_summary(session, unit, period, local_date(now), run=run)
     report = indicators.build_report(session, unit, period, case_type=case_type, k=k,
                                      k_trafficking=k_trafficking, now=now, raw=raw)
     if run is not None:

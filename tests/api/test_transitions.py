@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
+from casework.model_base import vietnam_today
 from tests.api.test_cases import open_case
 
 
@@ -19,7 +20,7 @@ def ok(response):
 def test_a_trafficking_case_walks_from_identification_to_follow_up_and_closure(world):
     worker = world.client_for("worker_a")
     case = open_case(worker, case_type="trafficking_victim")
-    today = date.today().isoformat()
+    today = vietnam_today().isoformat()
     case = ok(fire(worker, case, "record_consent", consent_date=today))
     assert case["consent_given"] is True
     case = ok(fire(worker, case, "verify", victim_status="confirmed"))
@@ -126,7 +127,7 @@ def test_suspend_and_resume_return_to_the_stage_left(world):
             case,
             "verify",
             rehab_kind="voluntary",
-            rehab_completion_date=(date.today() - timedelta(days=30)).isoformat(),
+            rehab_completion_date=(vietnam_today() - timedelta(days=30)).isoformat(),
         )
     )
     case = ok(fire(worker, case, "suspend", suspension_reason="lost_contact"))

@@ -5,10 +5,10 @@ test-artifacts/screenshots/ (desktop 1280 px and phone 360 px)."""
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import pytest
 
+from casework.model_base import vietnam_today
 from tests.browser.conftest import PHONE
 
 pytestmark = pytest.mark.browser
@@ -74,7 +74,7 @@ def test_a_worker_takes_a_trafficking_case_to_follow_up_and_a_supervisor_closes_
     assert "Lò Thị Xuân" in page.inner_text("#person")
     worker.shot("case-identified")
 
-    today = date.today().isoformat()
+    today = vietnam_today().isoformat()
     _fire(page, "record_consent", {"consent_date": today})
     _fire(page, "verify", {"victim_status": "confirmed"})
     assert "Đã xác minh" in page.inner_text(".case-stage")

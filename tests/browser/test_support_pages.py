@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pyotp
 import pytest
 
+from casework.model_base import vietnam_today
 from tests.browser.conftest import PHONE, SCREENSHOTS
 from tests.conftest import PASSWORD
 
@@ -77,7 +78,7 @@ def test_a_worker_adds_a_support_item_and_a_note(person):
     form.get_by_label("Nội dung trao đổi hoặc ghi nhận").fill(
         "Chị Lan đã đi làm ở xưởng may; gia đình ủng hộ."
     )
-    next_visit = date.today() + timedelta(days=30)
+    next_visit = vietnam_today() + timedelta(days=30)
     form.get_by_label("Ngày thăm tiếp theo").fill(next_visit.isoformat())
     form.get_by_role("button", name="Ghi nhận").click()
     page.wait_for_load_state()
@@ -88,9 +89,9 @@ def test_a_worker_adds_a_support_item_and_a_note(person):
     page.get_by_text("Ghi nhận buổi tư vấn hoặc lần thăm").click()
     form = page.locator("#form-note-new")
     form.locator("#note-new-kind").select_option("phone_call")
-    form.get_by_label("Ngày", exact=True).fill((date.today() - timedelta(days=2)).isoformat())
+    form.get_by_label("Ngày", exact=True).fill((vietnam_today() - timedelta(days=2)).isoformat())
     form.get_by_label("Nội dung trao đổi hoặc ghi nhận").fill("Gọi điện hỏi thăm")
-    form.get_by_label("Ngày thăm tiếp theo").fill((date.today() - timedelta(days=5)).isoformat())
+    form.get_by_label("Ngày thăm tiếp theo").fill((vietnam_today() - timedelta(days=5)).isoformat())
     form.get_by_role("button", name="Ghi nhận").click()
     page.wait_for_load_state()
     assert "Lần thăm tiếp theo trước lần thăm này." in page.inner_text("#form-note-new")

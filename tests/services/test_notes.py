@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from casework.extensions import db
+from casework.model_base import vietnam_today
 from tests.conftest import recorded_statements
 from tests.services.conftest import open_case, set_case
 
-TODAY = date.today()
+TODAY = vietnam_today()
 
 
 def note(api, case_id, **body):

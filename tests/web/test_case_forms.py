@@ -9,10 +9,11 @@ these tests check that the page passes them through and shows their answers.
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from casework.model_base import vietnam_today
 from tests.web.conftest import Browser
 from tests.web.test_pages import fire, open_case
 
@@ -67,7 +68,7 @@ def provider(world) -> str:
 
 def days_ago(n: int) -> str:
     # A few days back: "today" on the server (UTC) and in Hà Nội may differ by a date.
-    return (date.today() - timedelta(days=n)).isoformat()
+    return (vietnam_today() - timedelta(days=n)).isoformat()
 
 
 # --- support plan ------------------------------------------------------------------------------
@@ -170,7 +171,7 @@ def test_an_illegal_status_move_is_refused(worker, case_url):
 
 
 def test_a_worker_records_a_home_visit_with_the_next_visit(worker, case_url):
-    next_visit = date.today() + timedelta(days=14)
+    next_visit = vietnam_today() + timedelta(days=14)
     response = post(
         worker,
         case_url,

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import pytest
 
-from casework.model_base import utcnow
+from casework.model_base import utcnow, vietnam_today
 from tests.web.conftest import Browser
 from workflows.dates import local_date
 
@@ -261,7 +260,7 @@ def test_another_communes_worker_gets_the_not_found_page(world, browser_for):
         outsider.submit(
             "/cases",
             f"{case_url}/events/record_consent",
-            {"consent_date": date.today().isoformat()},
+            {"consent_date": vietnam_today().isoformat()},
         ).status_code
         == 404
     )
@@ -270,7 +269,7 @@ def test_another_communes_worker_gets_the_not_found_page(world, browser_for):
 def test_a_trafficking_case_walks_to_follow_up_and_the_supervisor_closes_it(world, browser_for):
     worker = browser_for("worker_a")
     case_url = open_case(worker)
-    today = date.today().isoformat()
+    today = vietnam_today().isoformat()
     steps = [
         ("record_consent", {"consent_date": today}),
         ("verify", {"victim_status": "confirmed"}),
@@ -315,7 +314,7 @@ def test_a_guard_refusal_is_shown_inline(world, browser_for):
 def test_a_stale_form_is_a_conflict(world, browser_for):
     worker = browser_for("worker_a")
     case_url = open_case(worker)
-    today = date.today().isoformat()
+    today = vietnam_today().isoformat()
     assert fire(worker, case_url, "record_consent", consent_date=today).status_code == 302
     stale = worker.submit(
         case_url, f"{case_url}/events/record_consent", {"version": "1", "consent_date": today}
@@ -328,7 +327,7 @@ def test_event_post_without_csrf_is_refused(world, browser_for):
     worker = browser_for("worker_a")
     case_url = open_case(worker)
     response = worker.client.post(
-        f"{case_url}/events/record_consent", data={"consent_date": date.today().isoformat()}
+        f"{case_url}/events/record_consent", data={"consent_date": vietnam_today().isoformat()}
     )
     assert response.status_code == 400
 
